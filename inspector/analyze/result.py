@@ -1,0 +1,98 @@
+"""Turn an acquisition into the result document (docs/result-schema.md): run every check, grade
+the verdict. The report and ``--json`` are both views of this one document."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import inspector
+from inspector.acquisition import Acquisition, utc_now
+from inspector.analyze.checks import known_packages, leftover_files
+from inspector.analyze.checks.base import CheckOutcome
+from inspector.analyze.findings import Finding
+from inspector.analyze.signatures import SignaturePack
+
+SCHEMA_VERSION = "1.0"
+VERDICTS = ("implant_found", "needs_review", "nothing_found", "incomplete")
+
+CHECKS: tuple[Callable[[Acquisition, SignaturePack], CheckOutcome], ...] = (
+    known_packages.run,
+    leftover_files.run,
+)
+_STRONG = {"critical", "high"}
+_SURE = {"verified", "high"}
+
+
+def verdict(findings: list[Finding], complete: bool, coverage: list[CheckOutcome]) -> str:
+    """Strong, well-established evidence → implant_found; any other finding that is not merely
+    informational → needs_review; nothing, but something could not be checked → incomplete."""
+    if any(f.severity in _STRONG and f.confidence in _SURE for f in findings):
+        return "implant_found"
+    if any(f.severity != "info" for f in findings):
+        return "needs_review"
+    if not complete or any(c.status != "ran" or c.reason for c in coverage):
+        return "incomplete"
+    return "nothing_found"
+
+
+def analyze(acq: Acquisition, pack: SignaturePack) -> dict[str, Any]:
+    outcomes = [check(acq, pack) for check in CHECKS]
+    findings = [f for o in outcomes for f in o.findings]
+    severity_order = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+    findings.sort(key=lambda f: (severity_order[f.severity], f.rule_id, f.subject))
+    manifest = acq.manifest
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "inspector", "version": inspector.__version__, "signature_pack": pack.identity()},
+        "generated_at": utc_now(),
+        "verdict": verdict(findings, acq.complete, outcomes),
+        "device": _device(manifest),
+        "acquisition": {
+            "path": str(acq.path),
+            "id": manifest.get("id"),
+            "complete": acq.complete,
+            "started_at": manifest.get("started_at"),
+            "finished_at": manifest.get("finished_at"),
+            "operator": manifest.get("operator"),
+            "artifacts": [
+                {"name": name, "status": rec.get("status"), "error": rec.get("error")}
+                for name, rec in sorted(manifest.get("artifacts", {}).items())
+            ],
+            "hashes_csv_sha256": acq.hashes_csv_sha256(),
+        },
+        "inventory": _inventory(acq),
+        "coverage": [o.coverage() for o in outcomes],
+        "findings": [f.to_dict() for f in findings],
+    }
+
+
+def _device(manifest: dict[str, Any]) -> dict[str, Any]:
+    device = manifest.get("device") or {}
+    keys = ("platform", "manufacturer", "model", "os_version", "build", "serial_sha256")
+    out = {k: device.get(k) for k in keys}
+    out["platform"] = out["platform"] or manifest.get("platform")
+    return out
+
+
+def _inventory(acq: Acquisition) -> dict[str, int]:
+    counts = {"packages": 0, "packages_uninstalled_kept_data": 0, "apks_collected": 0, "apks_analyzed": 0,
+              "files_listed": 0}
+    try:
+        packages = json.loads(acq.artifact_path("packages.json").read_text("utf-8"))
+        if isinstance(packages, list):
+            counts["packages"] = len(packages)
+            counts["packages_uninstalled_kept_data"] = sum(
+                1 for p in packages if isinstance(p, dict) and p.get("uninstalled"))
+    except (OSError, ValueError):
+        pass
+    counts["apks_collected"] = sum(
+        1 for name, rec in acq.manifest.get("artifacts", {}).items()
+        if name.startswith("apks/") and rec.get("status") == "complete")
+    try:
+        files = json.loads(acq.artifact_path("files.json").read_text("utf-8"))
+        counts["files_listed"] = len(files) if isinstance(files, list) else 0
+    except (OSError, ValueError):
+        pass
+    return counts

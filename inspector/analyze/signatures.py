@@ -1,0 +1,158 @@
+"""The signature pack: YAML data in ``signatures/`` (see docs/signatures.md), loaded and validated.
+
+The pack's identity is its version plus the SHA-256 over every file in it, so a finding can always
+say exactly which data produced it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from inspector.analyze.findings import CONFIDENCES, SEVERITIES
+from inspector.resources import signatures_dir
+
+
+class SignaturePackError(Exception):
+    """A rule file is malformed; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class Family:
+    id: str
+    name: str
+    summary_key: str
+    takes: tuple[str, ...]
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PackageIndicator:
+    id: str
+    family: str
+    name: str
+    case_insensitive: bool
+    severity: str
+    confidence: str
+    source: str
+
+    def matches(self, package: str) -> bool:
+        return package.casefold() == self.name.casefold() if self.case_insensitive else package == self.name
+
+
+@dataclass(frozen=True)
+class LeftoverFile:
+    """A file an implant leaves behind. ``shared_path`` is relative to shared storage (/sdcard);
+    ``file_name`` matches that name anywhere on shared storage."""
+
+    id: str
+    family: str
+    severity: str
+    confidence: str
+    source: str
+    shared_path: str | None = None
+    file_name: str | None = None
+
+
+@dataclass
+class SignaturePack:
+    name: str
+    version: str
+    sha256: str
+    families: dict[str, Family] = field(default_factory=dict)
+    packages: list[PackageIndicator] = field(default_factory=list)
+    leftover_files: list[LeftoverFile] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, folder: Path | None = None) -> SignaturePack:
+        folder = Path(folder) if folder else signatures_dir()
+        meta = _yaml(folder / "pack.yaml")
+        pack = cls(name=_str(meta, "name", folder / "pack.yaml"), version=str(_str(meta, "version", folder / "pack.yaml")),
+                   sha256=_folder_sha256(folder))
+        seen: set[str] = set()
+        for path in sorted((folder / "implants").glob("*.yaml")):
+            pack._add_family(path, _yaml(path), seen)
+        return pack
+
+    def _add_family(self, path: Path, data: dict, seen: set[str]) -> None:
+        family_id = _str(data, "family", path)
+        self.families[family_id] = Family(
+            id=family_id,
+            name=_str(data, "name", path),
+            summary_key=str(data.get("summary_key") or f"family.{family_id}.summary"),
+            takes=tuple(data.get("takes") or ()),
+            references=tuple(data.get("references") or ()),
+        )
+        for item in data.get("packages") or ():
+            rule_id = _rule_id(item, path, seen)
+            match = item.get("match", "exact")
+            if match not in ("exact", "case_insensitive"):
+                raise SignaturePackError(f"{path}: {rule_id}: match must be exact or case_insensitive, not {match!r}")
+            self.packages.append(PackageIndicator(
+                id=rule_id, family=family_id, name=_str(item, "name", path),
+                case_insensitive=match == "case_insensitive", **_grading(item, path, rule_id)))
+        for item in data.get("leftover_files") or ():
+            rule_id = _rule_id(item, path, seen)
+            shared, name = item.get("shared_path"), item.get("file_name")
+            if bool(shared) == bool(name):
+                raise SignaturePackError(f"{path}: {rule_id}: give exactly one of shared_path or file_name")
+            if shared and (shared.startswith("/") or ".." in shared.split("/")):
+                raise SignaturePackError(f"{path}: {rule_id}: shared_path is relative to shared storage")
+            self.leftover_files.append(LeftoverFile(
+                id=rule_id, family=family_id, shared_path=shared, file_name=name,
+                **_grading(item, path, rule_id)))
+
+    def family(self, family_id: str) -> Family:
+        return self.families[family_id]
+
+    def identity(self) -> dict[str, str]:
+        return {"name": self.name, "version": self.version, "sha256": self.sha256}
+
+
+def _yaml(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise SignaturePackError(f"{path} is missing") from None
+    except yaml.YAMLError as exc:
+        raise SignaturePackError(f"{path} is not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise SignaturePackError(f"{path} must hold a mapping")
+    return data
+
+
+def _str(data: dict, key: str, path: Path) -> str:
+    value = data.get(key)
+    if not isinstance(value, str | int | float) or str(value) == "":
+        raise SignaturePackError(f"{path}: {key!r} is missing or not a string")
+    return str(value)
+
+
+def _rule_id(item: object, path: Path, seen: set[str]) -> str:
+    if not isinstance(item, dict):
+        raise SignaturePackError(f"{path}: every indicator must be a mapping")
+    rule_id = _str(item, "id", path)
+    if rule_id in seen:
+        raise SignaturePackError(f"{path}: duplicate rule id {rule_id!r}")
+    seen.add(rule_id)
+    return rule_id
+
+
+def _grading(item: dict, path: Path, rule_id: str) -> dict[str, str]:
+    severity, confidence = item.get("severity"), item.get("confidence")
+    if severity not in SEVERITIES:
+        raise SignaturePackError(f"{path}: {rule_id}: severity must be one of {', '.join(SEVERITIES)}")
+    if confidence not in CONFIDENCES:
+        raise SignaturePackError(f"{path}: {rule_id}: confidence must be one of {', '.join(CONFIDENCES)}")
+    return {"severity": severity, "confidence": confidence, "source": _str(item, "source", path)}
+
+
+def _folder_sha256(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()

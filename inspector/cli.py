@@ -1,0 +1,305 @@
+"""The ``inspector`` command. Thin: it parses options, draws progress, and calls the library."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+
+import inspector
+from inspector.acquire.android import errors
+
+EXIT_NOTHING_FOUND = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+
+_VERDICT_STYLE = {
+    "implant_found": ("bold white on red", "A known surveillance app was found on this phone, or traces that it ran."),
+    "needs_review": ("bold black on yellow", "Some traces need an expert's look."),
+    "nothing_found": ("bold white on green", "Nothing known was found."),
+    "incomplete": ("bold white on blue", "The check could not finish, so this result is not complete."),
+}
+
+
+def _console(json_mode: bool = False) -> Console:
+    # With --json the document owns stdout; everything for people goes to stderr.
+    return Console(stderr=True) if json_mode else Console()
+
+
+class _RichReporter:
+    """Progress bars for the collector: one bar per stage, counting items or bytes."""
+
+    def __init__(self, console: Console) -> None:
+        self.progress = Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            console=console, transient=False,
+        )
+        self.bytes_progress_columns = (DownloadColumn(),)
+        self.console = console
+        self._task = None
+
+    def __enter__(self) -> _RichReporter:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._close_task()
+        self.progress.stop()
+
+    def _close_task(self) -> None:
+        if self._task is not None:
+            task = self.progress.tasks[self._task]
+            self.progress.update(self._task, total=task.completed if task.total is None else task.total,
+                                 completed=task.total if task.total is not None else task.completed)
+
+    def stage(self, label: str, total: int | None = None) -> None:
+        self._close_task()
+        self._task = self.progress.add_task(label, total=total)
+
+    def advance(self, amount: int = 1) -> None:
+        if self._task is not None:
+            self.progress.advance(self._task, amount)
+
+    def warn(self, text: str) -> None:
+        self.progress.console.print(f"[yellow]! {text}[/yellow]", markup=True, highlight=False)
+
+
+def _fail(console: Console, exc: Exception) -> None:
+    console.print(f"[bold red]Error:[/bold red] {exc}", highlight=False)
+    hint = getattr(exc, "hint", "")
+    if hint:
+        console.print(f"[bold]What to do:[/bold] {hint}", highlight=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(inspector.__version__, prog_name="inspector")
+def main() -> None:
+    """Check a phone that was taken from you (at a border, by police): was something put on it,
+    and what could it have taken?
+
+    \b
+    Start here:
+      inspector scan --demo        try everything on a built-in simulated phone
+      inspector devices            is my phone visible?
+      inspector scan               scan the phone plugged in by USB
+      inspector check FOLDER       look at an earlier scan again (e.g. with newer signatures)
+      inspector doctor             find out why a phone is not seen
+
+    \b
+    Exit codes: 0 nothing known was found; 1 something was found (see the report);
+    2 the scan could not finish or an error occurred.
+    """
+
+
+@main.command()
+@click.option("--demo", is_flag=True, help="Scan the built-in simulated phone (no phone needed).")
+@click.option("--tcp", metavar="HOST:PORT", help="Reach the phone over the network (adb tcpip) instead of USB.")
+@click.option("--serial", metavar="SERIAL", help="Which USB phone to scan when several are plugged in.")
+@click.option("--out", "out", type=click.Path(path_type=Path), metavar="FOLDER",
+              help="Folder for the acquisition and reports (default: ./inspector-scan-<time>).")
+@click.option("--resume", "resume", type=click.Path(path_type=Path, exists=True, file_okay=False), metavar="FOLDER",
+              help="Finish an interrupted scan in FOLDER without collecting again what is done.")
+@click.option("--operator", metavar="NAME", help="Who runs the scan (kept in acquisition.json).")
+@click.option("--no-apks", is_flag=True, help="Hash apps on the phone but do not copy them.")
+@click.option("--json", "json_out", is_flag=True, help="Print the result document (JSON) on stdout.")
+@click.option("--db", metavar="URL", help="Store URL (default: SQLite in your data folder, or $INSPECTOR_DB).")
+@click.option("--no-store", is_flag=True, help="Do not record this scan in the store.")
+@click.option("--auth-timeout", type=float, default=120.0, show_default=True, metavar="SECONDS",
+              help="How long to wait for 'Allow USB debugging' to be tapped on the phone.")
+def scan(demo: bool, tcp: str | None, serial: str | None, out: Path | None, resume: Path | None,
+         operator: str | None, no_apks: bool, json_out: bool, db: str | None, no_store: bool,
+         auth_timeout: float) -> None:
+    """Collect what matters from an Android phone and check it for known implants and their traces.
+
+    The phone must be unlocked with USB debugging on. Nothing is installed on the phone and no
+    setting is changed. The result is a folder with the raw evidence (acquisition.json, hashes.csv,
+    the phone's outputs and apps), report.html to read, and report.json.
+    """
+    from inspector.acquisition import AcquisitionError
+    from inspector.analyze.signatures import SignaturePack, SignaturePackError
+    from inspector.pipeline import Target, acquire_android, analyse_and_report, connect, demo_phone
+
+    console = _console(json_out)
+    if sum(bool(x) for x in (demo, tcp, serial)) > 1:
+        raise click.UsageError("choose one of --demo, --tcp and --serial")
+    if resume and out:
+        raise click.UsageError("--resume FOLDER already names the folder; leave out --out")
+    folder = resume or out or Path.cwd() / f"inspector-scan-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}"
+    try:
+        pack = SignaturePack.load()
+    except SignaturePackError as exc:
+        _fail(console, exc)
+        sys.exit(EXIT_ERROR)
+
+    def on_auth_prompt() -> None:
+        console.print("[bold yellow]The phone asks: “Allow USB debugging?”[/bold yellow] Unlock it and tap "
+                      "*Allow* (tick *Always allow from this computer* to skip this next time). Waiting…")
+
+    from contextlib import nullcontext
+
+    try:
+        with demo_phone() if demo else nullcontext() as demo_address:
+            target = Target(tcp=demo_address or tcp, serial=serial, demo=demo)
+            if demo:
+                console.print("Scanning the [bold]built-in demo phone[/bold] (a simulated Android phone "
+                              "just back from a border crossing).")
+            conn = connect(target, on_auth_prompt, auth_timeout)
+            with conn:
+                console.print(f"Connected to {conn.transport.upper()} device {conn.serial}.")
+                from inspector.acquire.android.collector import CollectOptions
+
+                with _RichReporter(console) as reporter:
+                    acq, stats, lost = acquire_android(
+                        conn, folder, resume=bool(resume), operator=operator, pack=pack, reporter=reporter,
+                        options=CollectOptions(pull_apks=not no_apks))
+    except (errors.DeviceError, AcquisitionError) as exc:
+        _fail(console, exc)
+        sys.exit(EXIT_ERROR)
+    if lost:
+        _fail(console, lost)
+        console.print(f"What was collected is in {acq.path}; the report below covers only that part.")
+    outcome = analyse_and_report(acq, pack, db=db, store=not no_store)
+    _finish(console, outcome, json_out, stats=stats)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--json", "json_out", is_flag=True, help="Print the result document (JSON) on stdout.")
+@click.option("--db", metavar="URL", help="Store URL (default: SQLite in your data folder, or $INSPECTOR_DB).")
+@click.option("--no-store", is_flag=True, help="Do not record this check in the store.")
+def check(folder: Path, json_out: bool, db: str | None, no_store: bool) -> None:
+    """Check an existing acquisition FOLDER again, without the phone.
+
+    Useful when the signature pack was updated, or to rebuild the reports. The raw evidence is not
+    changed; report.html and report.json in FOLDER are rewritten.
+    """
+    from inspector.acquisition import Acquisition, AcquisitionError
+    from inspector.analyze.signatures import SignaturePack, SignaturePackError
+    from inspector.pipeline import analyse_and_report
+
+    console = _console(json_out)
+    try:
+        acq = Acquisition.open(folder)
+        pack = SignaturePack.load()
+    except (AcquisitionError, SignaturePackError) as exc:
+        _fail(console, exc)
+        sys.exit(EXIT_ERROR)
+    changed = acq.verify_hashes()
+    if changed:
+        console.print(f"[bold red]Warning:[/bold red] {len(changed)} file(s) changed since collection "
+                      f"(hashes.csv no longer matches): {', '.join(changed[:5])}", highlight=False)
+    outcome = analyse_and_report(acq, pack, db=db, store=not no_store)
+    _finish(console, outcome, json_out)
+
+
+def _finish(console: Console, outcome, json_out: bool, stats=None) -> None:
+    result = outcome.result
+    style, sentence = _VERDICT_STYLE[result["verdict"]]
+    console.print()
+    console.print(f"[{style}] {sentence} [/{style}]", highlight=False)
+    for finding in result["findings"][:10]:
+        console.print(f"  • [bold]{finding['family']}[/bold] ({finding['severity']}): {finding['subject']}",
+                      highlight=False, markup=True)
+    if len(result["findings"]) > 10:
+        console.print(f"  … and {len(result['findings']) - 10} more in the report")
+    if stats is not None:
+        console.print(f"Apps: {stats.apks_pulled} copied, {stats.apks_from_cache} already known, "
+                      f"{stats.apks_skipped_done} done before; {stats.bytes_received / 1e6:.1f} MB received.")
+    if outcome.store_error:
+        console.print(f"[yellow]! The scan was not recorded in the store: {outcome.store_error}[/yellow]")
+    if "html" in outcome.report_paths:
+        console.print(f"Report: [bold]{outcome.report_paths['html']}[/bold]  (open it in a browser)", highlight=False)
+    if json_out:
+        sys.stdout.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    verdict = result["verdict"]
+    sys.exit(EXIT_FINDINGS if verdict in ("implant_found", "needs_review")
+             else EXIT_NOTHING_FOUND if verdict == "nothing_found" else EXIT_ERROR)
+
+
+@main.command()
+@click.option("--tcp", metavar="HOST:PORT", multiple=True, help="Also try a phone at HOST:PORT (repeatable).")
+def devices(tcp: tuple[str, ...]) -> None:
+    """List the Android phones this computer can see, and their state."""
+    from inspector.acquire.android import usb
+    from inspector.pipeline import connect, parse_hostport, Target
+
+    console = _console()
+    found = 0
+    try:
+        phones = usb.list_phones()
+    except errors.DeviceError as exc:
+        _fail(console, exc)
+        phones = []
+    for phone in phones:
+        found += 1
+        console.print(f"{phone.serial}\tUSB {phone.port_path}\t{phone.description}", highlight=False)
+    for address in tcp:
+        try:
+            parse_hostport(address)
+            conn = connect(Target(tcp=address), None, auth_timeout_s=5)
+            conn.close()
+            console.print(f"{address}\tTCP\tdevice", highlight=False)
+            found += 1
+        except errors.DeviceUnauthorized:
+            console.print(f"{address}\tTCP\tunauthorized (tap Allow USB debugging on the phone)", highlight=False)
+            found += 1
+        except errors.DeviceError as exc:
+            console.print(f"{address}\tTCP\tnot reachable: {exc}", highlight=False)
+    if not found:
+        console.print("No phone found. " + errors.NoDeviceFound.hint, highlight=False)
+        sys.exit(EXIT_ERROR)
+
+
+@main.command()
+def doctor() -> None:
+    """Check this computer: USB access, a competing adb server, the ADB key. Says what to fix."""
+    from inspector.doctor import run_checks
+
+    console = _console()
+    problems = 0
+    for check in run_checks():
+        mark = {"ok": "[green]✓[/green]", "warn": "[yellow]![/yellow]", "fail": "[red]✗[/red]"}[check.status]
+        console.print(f"{mark} {check.title}: {check.detail}", highlight=False)
+        if check.fix and check.status != "ok":
+            console.print(f"    → {check.fix}", highlight=False)
+        problems += check.status == "fail"
+    sys.exit(EXIT_ERROR if problems else EXIT_NOTHING_FOUND)
+
+
+@main.command()
+@click.option("--profile", default="demo", show_default=True, metavar="NAME|FOLDER",
+              help="A device profile folder, or 'demo' for the built-in one.")
+@click.option("--port", type=int, default=6101, show_default=True, help="TCP port on 127.0.0.1 (avoid 5555-5585).")
+@click.option("--no-auth", is_flag=True, help="Do not ask for key authorisation (like an insecure adbd).")
+@click.option("--deny", is_flag=True, help="Never allow a new key (to see how inspector handles refusal).")
+def simulate(profile: str, port: int, no_auth: bool, deny: bool) -> None:
+    """Run the simulated phone on 127.0.0.1 until Ctrl-C.
+
+    It speaks the real ADB protocol: `inspector scan --tcp 127.0.0.1:PORT`, or Debian's
+    `adb connect 127.0.0.1:PORT` then `adb shell` / `adb pull`, work against it.
+    """
+    from inspector.simulator import AuthPolicy, DeviceProfile, SimulatedPhone
+
+    console = _console()
+    prof = DeviceProfile.demo() if profile == "demo" else DeviceProfile.load(Path(profile))
+    auth = AuthPolicy(required=not no_auth, on_new_key="deny" if deny else "allow")
+    phone = SimulatedPhone(prof, port=port, auth=auth)
+    phone.start()
+    console.print(f"Simulated phone listening on {phone.address} (Ctrl-C to stop).")
+    try:
+        phone.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        phone.stop()
+
+
+def run() -> None:  # pragma: no cover - console entry for `python -m inspector`
+    main(prog_name=os.path.basename(sys.argv[0]) or "inspector")

@@ -1,0 +1,117 @@
+"""The scan from end to end: acquire → analyse → store → report. The CLI calls these; so can Python.
+
+Each room stays in its own package; this module is the only place that strings them together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import inspector
+from inspector.acquire.android import errors
+from inspector.acquire.android.collector import AndroidCollector, CollectOptions, CollectStats, Reporter
+from inspector.acquire.android.connection import DEFAULT_AUTH_TIMEOUT_S, AndroidConnection
+from inspector.acquisition import Acquisition
+from inspector.analyze.result import analyze
+from inspector.analyze.signatures import SignaturePack
+
+
+@dataclass
+class Target:
+    """Where the phone is: USB (optionally a serial), TCP host:port, or the built-in demo phone."""
+
+    tcp: str | None = None
+    serial: str | None = None
+    demo: bool = False
+
+
+@dataclass
+class ScanOutcome:
+    result: dict[str, Any]
+    acquisition: Acquisition
+    stats: CollectStats | None = None
+    disconnected: errors.DeviceError | None = None
+    report_paths: dict[str, Path] = field(default_factory=dict)
+    scan_id: int | None = None
+    store_error: str | None = None
+
+
+def parse_hostport(text: str) -> tuple[str, int]:
+    host, sep, port = text.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise errors.DeviceError(f"{text!r} is not HOST:PORT", hint="Write it like 192.168.1.20:5555.")
+    return host.strip("[]"), int(port)
+
+
+@contextmanager
+def demo_phone() -> Iterator[str]:
+    """The simulated phone of the demo, on loopback, for the length of one scan."""
+    from inspector.simulator import AuthPolicy, DeviceProfile, SimulatedPhone
+
+    # A new key is "allowed" after a short pause, as a person would tap Allow on a real phone.
+    with SimulatedPhone(DeviceProfile.demo(), auth=AuthPolicy(on_new_key="allow", allow_delay_s=1.0)) as phone:
+        yield phone.address
+
+
+def connect(target: Target, on_auth_prompt: Callable[[], None] | None,
+            auth_timeout_s: float = DEFAULT_AUTH_TIMEOUT_S) -> AndroidConnection:
+    if target.tcp:
+        host, port = parse_hostport(target.tcp)
+        return AndroidConnection.connect_tcp(host, port, on_auth_prompt=on_auth_prompt, auth_timeout_s=auth_timeout_s)
+    return AndroidConnection.connect_usb(target.serial, on_auth_prompt=on_auth_prompt, auth_timeout_s=auth_timeout_s)
+
+
+def acquire_android(
+    conn: AndroidConnection,
+    out: Path,
+    *,
+    resume: bool,
+    operator: str | None,
+    pack: SignaturePack,
+    reporter: Reporter | None = None,
+    options: CollectOptions | None = None,
+) -> tuple[Acquisition, CollectStats | None, errors.DeviceError | None]:
+    if resume:
+        acq = Acquisition.open(out)
+    else:
+        acq = Acquisition.create(out, platform="android", tool_version=inspector.__version__,
+                                 signature_pack_version=pack.version, operator=operator)
+    collector = AndroidCollector(conn, acq, reporter, options)
+    try:
+        stats = collector.run()
+    except errors.DeviceDisconnected as exc:
+        acq.finish(interrupted=str(exc))
+        return acq, collector.stats, exc
+    return acq, stats, None
+
+
+def analyse_and_report(
+    acq: Acquisition,
+    pack: SignaturePack,
+    *,
+    formats: tuple[str, ...] = ("html", "json"),
+    lang: str = "en",
+    db: str | None = None,
+    store: bool = True,
+) -> ScanOutcome:
+    result = analyze(acq, pack)
+    outcome = ScanOutcome(result=result, acquisition=acq)
+    if store:
+        try:
+            from inspector.store import Store
+
+            database = Store.open(db)
+            try:
+                outcome.scan_id = database.record_scan(result)
+            finally:
+                database.close()
+        except Exception as exc:  # the store is an index; failing to write it must not lose the report
+            outcome.store_error = f"{type(exc).__name__}: {exc}"
+    from inspector.report import write_reports
+
+    outcome.report_paths = write_reports(result, acq.path, formats=formats, lang=lang)
+    return outcome

@@ -1,0 +1,396 @@
+"""Opening the store and recording scans in it.
+
+The store is any SQLAlchemy database: SQLite in the user's data folder by default, PostgreSQL for a
+helpdesk team (``INSPECTOR_DB=postgresql+psycopg://…``). Tables are created with
+``metadata.create_all`` on open; a later issue adds Alembic migrations, after which schema changes
+go through migrations only.
+
+SQLite is made safe for several processes (two scans finishing at once, a report being read while a
+scan writes): WAL journal mode so readers never block the writer, a busy timeout so a writer waits
+for another instead of failing, and write transactions that start with ``BEGIN IMMEDIATE`` so two
+writers cannot both read "no such device" and then both insert it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import sqlite3
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path, PurePath
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from inspector import paths
+from inspector.store.models import Acquisition, Base, Device, FindingRow, Scan
+
+log = logging.getLogger(__name__)
+
+ENV_URL = "INSPECTOR_DB"
+DB_FILE_NAME = "inspector.sqlite3"
+
+# How long a SQLite writer waits for another process's write to finish before giving up. A scan's
+# write is a few milliseconds; 30 s covers a slow disk or a long batch import in another process.
+SQLITE_BUSY_TIMEOUT_S = 30.0
+
+# Execution option naming the SQLite BEGIN mode of a transaction (IMMEDIATE unless a read asks
+# for DEFERRED).
+_BEGIN_OPTION = "inspector_sqlite_begin"
+_BEGIN_MODES = {"DEFERRED", "IMMEDIATE", "EXCLUSIVE"}
+
+# An IntegrityError on upsert means another writer inserted the same device or acquisition between
+# our read and our insert (possible on PostgreSQL under READ COMMITTED): read again and retry.
+_UPSERT_ATTEMPTS = 3
+
+_SURROGATE_OR_NUL_RE = re.compile("[\x00\ud800-\udfff]")
+
+
+def default_url() -> str:
+    """``$INSPECTOR_DB`` if set, else the SQLite file in the user's data folder."""
+    env = os.environ.get(ENV_URL)
+    if env:
+        return env
+    return f"sqlite:///{paths.data_dir() / DB_FILE_NAME}"
+
+
+@dataclass(frozen=True)
+class ScanRecord:
+    """One stored scan, as returned by :meth:`Store.scans_for_device`."""
+
+    id: int
+    acq_id: str
+    acquisition_path: str
+    created_at: datetime
+    verdict: str
+    tool_version: str | None
+    signature_pack_version: str | None
+    finding_count: int
+    result_json: str
+
+    def result(self) -> dict[str, Any]:
+        """The result document as recorded."""
+        return json.loads(self.result_json)
+
+
+def _column_text(value: Any) -> str:
+    """Device text made storable: lone surrogates (undecodable bytes) and NUL (which PostgreSQL
+    refuses in text) become U+FFFD. The exact value stays in result_json / data."""
+    return _SURROGATE_OR_NUL_RE.sub("\ufffd", str(value))
+
+
+def _optional_text(value: Any) -> str | None:
+    return None if value is None or value == "" else _column_text(value)
+
+
+def _parse_time(value: Any) -> datetime | None:
+    """An ISO 8601 time from the document as aware UTC; None if absent or not a time. Times
+    without a zone are taken as UTC (the result schema says every time is UTC)."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str) and value:
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:
+            log.warning("not an ISO 8601 time, not indexed: %r", value[:64])
+            return None
+    else:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date | PurePath):
+        return str(value)
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    raise TypeError(f"not JSON-serialisable: {type(value).__name__}")
+
+
+def _to_json(value: Any) -> str:
+    # ensure_ascii: lone surrogates become \udcff escapes, so the text is storable anywhere and
+    # json.loads gives back exactly what the analysis produced.
+    return json.dumps(value, ensure_ascii=True, default=_json_default)
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _is_sqlite_file(url: str) -> tuple[bool, bool, Path | None]:
+    """(is SQLite, is a file on disk, its path)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return False, False, None
+    database = parsed.database or ""
+    if database in ("", ":memory:") or database.startswith("file:") or "mode=memory" in database:
+        return True, False, None
+    return True, True, Path(database)
+
+
+def _ensure_wal(cursor: Any) -> None:
+    """Switch the database file to WAL (once: the mode is stored in the file).
+
+    SQLite does not call the busy handler while switching a file to WAL, so a second process
+    opening a fresh store while the first one switches it gets "database is locked" at once:
+    retry until the switch is done by either process, or the busy timeout has passed.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+    while True:
+        try:
+            if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+                return
+            mode = str(cursor.execute("PRAGMA journal_mode = WAL").fetchone()[0]).lower()
+            if mode != "wal":
+                log.warning("SQLite store could not switch to WAL (journal_mode=%s)", mode)
+            return
+        except sqlite3.OperationalError as exc:
+            message = str(exc).lower()
+            if ("locked" not in message and "busy" not in message) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
+def _install_sqlite_hooks(engine: Engine, file_based: bool) -> None:
+    timeout_ms = int(SQLITE_BUSY_TIMEOUT_S * 1000)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy emit BEGIN (below) instead of the sqlite3 module, which delays it until
+        # the first write and so cannot take the write lock up front.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            # busy_timeout first: switching to WAL needs a lock another process may hold.
+            cursor.execute(f"PRAGMA busy_timeout = {timeout_ms}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            if file_based:
+                _ensure_wal(cursor)
+                # In WAL mode NORMAL is crash-safe (a power cut may lose the last commit, never
+                # corrupt the file) and saves an fsync per transaction.
+                cursor.execute("PRAGMA synchronous = NORMAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        mode = str(connection.get_execution_options().get(_BEGIN_OPTION, "IMMEDIATE")).upper()
+        if mode not in _BEGIN_MODES:
+            raise ValueError(f"bad SQLite BEGIN mode {mode!r}")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def create_store_engine(url: str) -> Engine:
+    """A SQLAlchemy engine for ``url``, with the SQLite settings above when it is SQLite."""
+    is_sqlite, file_based, db_path = _is_sqlite_file(url)
+    if not is_sqlite:
+        return create_engine(url, pool_pre_ping=True)
+    if db_path is not None:
+        db_path.expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+    _install_sqlite_hooks(engine, file_based)
+    return engine
+
+
+class Store:
+    """The index of devices, acquisitions, scans and findings.
+
+    Open with :meth:`Store.open`; use as a context manager or call :meth:`close`.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    @classmethod
+    def open(cls, url: str | None = None) -> Store:
+        """Open (and create if needed) the store at ``url``; None → ``$INSPECTOR_DB`` → the SQLite
+        file ``inspector.sqlite3`` in :func:`inspector.paths.data_dir`.
+
+        Tables are created with ``Base.metadata.create_all`` (no migrations yet: a later issue adds
+        Alembic and takes over schema creation and upgrades).
+        """
+        engine = create_store_engine(url or default_url())
+        try:
+            Base.metadata.create_all(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine)
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    @property
+    def url(self) -> str:
+        return self._engine.url.render_as_string(hide_password=True)
+
+    def __repr__(self) -> str:
+        return f"Store({self.url!r})"
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    @contextmanager
+    def _read_session(self) -> Iterator[Session]:
+        with self._engine.connect() as connection:
+            # Reads need no write lock: in WAL mode they then never wait for a writer.
+            connection = connection.execution_options(**{_BEGIN_OPTION: "DEFERRED"})
+            with Session(bind=connection) as session:
+                yield session
+
+    # --- writing -------------------------------------------------------------------------------
+
+    def record_scan(self, result: Mapping[str, Any]) -> int:
+        """Record one result document (docs/result-schema.md); return the new scan's id.
+
+        In one transaction: the device is found by fingerprint (the hashed serial) or created, the
+        acquisition found by its id or created (and updated from the document), then the scan and
+        its findings are inserted. A device whose serial could not be read gets the fingerprint
+        ``unknown-serial:<acquisition id>``, so its scans are never merged with another phone's.
+        """
+        if not isinstance(result, Mapping):
+            raise TypeError("record_scan expects the result document (a mapping)")
+        if not result.get("verdict"):
+            raise ValueError("result document has no verdict")
+        acquisition = _mapping(result.get("acquisition"))
+        acq_id = acquisition.get("id") or (f"path:{acquisition['path']}" if acquisition.get("path") else None)
+        if not acq_id:
+            raise ValueError("result document has neither acquisition.id nor acquisition.path")
+        result_json = _to_json(result)
+
+        for attempt in range(1, _UPSERT_ATTEMPTS + 1):
+            try:
+                with Session(self._engine, expire_on_commit=False) as session, session.begin():
+                    device = self._upsert_device(session, result, _column_text(acq_id))
+                    acq = self._upsert_acquisition(session, device, acquisition, _column_text(acq_id))
+                    scan = self._new_scan(result, result_json)
+                    scan.acquisition = acq
+                    session.add(scan)
+                    session.flush()
+                    return scan.id
+            except IntegrityError:
+                if attempt == _UPSERT_ATTEMPTS:
+                    raise
+                log.info("store: concurrent insert of the same device/acquisition, retrying")
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    def _upsert_device(session: Session, result: Mapping[str, Any], acq_id: str) -> Device:
+        device_doc = _mapping(result.get("device"))
+        fingerprint = _optional_text(device_doc.get("serial_sha256")) or f"unknown-serial:{acq_id}"
+        started = _parse_time(_mapping(result.get("acquisition")).get("started_at"))
+        seen = started or datetime.now(UTC)
+        device = session.scalars(select(Device).where(Device.fingerprint == fingerprint)).one_or_none()
+        if device is None:
+            device = Device(
+                fingerprint=fingerprint,
+                platform=_optional_text(device_doc.get("platform")) or "unknown",
+                model=_optional_text(device_doc.get("model")),
+                first_seen=seen,
+            )
+            session.add(device)
+            session.flush()
+            return device
+        if device.model is None and device_doc.get("model"):
+            device.model = _column_text(device_doc["model"])
+        if seen < device.first_seen:  # an older acquisition imported later
+            device.first_seen = seen
+        return device
+
+    @staticmethod
+    def _upsert_acquisition(session: Session, device: Device, doc: Mapping[str, Any], acq_id: str) -> Acquisition:
+        acq = session.scalars(select(Acquisition).where(Acquisition.acq_id == acq_id)).one_or_none()
+        if acq is None:
+            acq = Acquisition(acq_id=acq_id)
+            session.add(acq)
+        acq.device = device
+        acq.path = _column_text(doc.get("path") or "")
+        acq.started_at = _parse_time(doc.get("started_at"))
+        acq.finished_at = _parse_time(doc.get("finished_at"))
+        acq.complete = doc.get("complete") is True
+        acq.operator = _optional_text(doc.get("operator"))
+        acq.hashes_csv_sha256 = _optional_text(doc.get("hashes_csv_sha256"))
+        session.flush()
+        return acq
+
+    @staticmethod
+    def _new_scan(result: Mapping[str, Any], result_json: str) -> Scan:
+        tool = _mapping(result.get("tool"))
+        scan = Scan(
+            created_at=_parse_time(result.get("generated_at")) or datetime.now(UTC),
+            verdict=_column_text(result["verdict"]),
+            tool_version=_optional_text(tool.get("version")),
+            signature_pack_version=_optional_text(_mapping(tool.get("signature_pack")).get("version")),
+            result_json=result_json,
+        )
+        findings = result.get("findings")
+        for finding in findings if isinstance(findings, list) else []:
+            if not isinstance(finding, Mapping):
+                continue
+            scan.findings.append(
+                FindingRow(
+                    rule_id=_column_text(finding.get("rule_id") or ""),
+                    family=_column_text(finding.get("family") or ""),
+                    severity=_column_text(finding.get("severity") or ""),
+                    confidence=_column_text(finding.get("confidence") or ""),
+                    subject=_column_text(finding.get("subject") or ""),
+                    time=_parse_time(finding.get("time")),
+                    data=_to_json(finding),
+                )
+            )
+        return scan
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def scans_for_device(self, fingerprint: str) -> list[ScanRecord]:
+        """Every scan of the device with this fingerprint (hashed serial), oldest first."""
+        counts = (
+            select(FindingRow.scan_id, func.count(FindingRow.id).label("n")).group_by(FindingRow.scan_id).subquery()
+        )
+        query = (
+            select(Scan, Acquisition.acq_id, Acquisition.path, func.coalesce(counts.c.n, 0))
+            .join(Acquisition, Scan.acquisition_id == Acquisition.id)
+            .join(Device, Acquisition.device_id == Device.id)
+            .outerjoin(counts, counts.c.scan_id == Scan.id)
+            .where(Device.fingerprint == fingerprint)
+            .order_by(Scan.created_at, Scan.id)
+        )
+        with self._read_session() as session:
+            return [
+                ScanRecord(
+                    id=scan.id,
+                    acq_id=acq_id,
+                    acquisition_path=path,
+                    created_at=scan.created_at,
+                    verdict=scan.verdict,
+                    tool_version=scan.tool_version,
+                    signature_pack_version=scan.signature_pack_version,
+                    finding_count=int(count),
+                    result_json=scan.result_json,
+                )
+                for scan, acq_id, path, count in session.execute(query)
+            ]
+
+    def findings_for_scan(self, scan_id: int) -> list[dict[str, Any]]:
+        """The findings recorded for a scan, as the finding dicts of the result document."""
+        query = select(FindingRow.data).where(FindingRow.scan_id == scan_id).order_by(FindingRow.id)
+        with self._read_session() as session:
+            return [json.loads(data) for data in session.scalars(query)]

@@ -1,0 +1,103 @@
+"""The store's tables: which phones were seen, their acquisitions, each scan of an acquisition and
+its findings. The raw artifacts stay in the acquisition folders; the store only indexes them.
+
+Strings have no length limit (VARCHAR without length on PostgreSQL): device text can be any size.
+Times are stored as naive UTC (portable across SQLite and PostgreSQL) and read back as aware UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, TypeDecorator
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime in Python, naive UTC in the database."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use an aware UTC datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Device(Base):
+    __tablename__ = "devices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String)
+    # SHA-256 of the serial number (never the serial itself); see Store.record_scan for phones
+    # whose serial could not be read.
+    fingerprint: Mapped[str] = mapped_column(String, unique=True, index=True)
+    model: Mapped[str | None] = mapped_column(String)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    acquisitions: Mapped[list[Acquisition]] = relationship(back_populates="device")
+
+
+class Acquisition(Base):
+    __tablename__ = "acquisitions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"), index=True)
+    path: Mapped[str] = mapped_column(Text)
+    acq_id: Mapped[str] = mapped_column(String, unique=True, index=True)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    operator: Mapped[str | None] = mapped_column(String)
+    hashes_csv_sha256: Mapped[str | None] = mapped_column(String)
+
+    device: Mapped[Device] = relationship(back_populates="acquisitions")
+    scans: Mapped[list[Scan]] = relationship(back_populates="acquisition")
+
+
+class Scan(Base):
+    """One analysis of one acquisition. Re-running the analysis (a new signature pack) adds a scan."""
+
+    __tablename__ = "scans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    acquisition_id: Mapped[int] = mapped_column(ForeignKey("acquisitions.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    verdict: Mapped[str] = mapped_column(String)
+    tool_version: Mapped[str | None] = mapped_column(String)
+    signature_pack_version: Mapped[str | None] = mapped_column(String)
+    # The whole result document (docs/result-schema.md) as JSON, ASCII-escaped so that any device
+    # string, even one that is not valid Unicode, round-trips exactly.
+    result_json: Mapped[str] = mapped_column(Text)
+
+    acquisition: Mapped[Acquisition] = relationship(back_populates="scans")
+    findings: Mapped[list[FindingRow]] = relationship(back_populates="scan", cascade="all, delete-orphan")
+
+
+class FindingRow(Base):
+    """One finding of a scan: the columns one filters on, plus the whole finding as JSON."""
+
+    __tablename__ = "findings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id", ondelete="CASCADE"), index=True)
+    rule_id: Mapped[str] = mapped_column(String, index=True)
+    family: Mapped[str] = mapped_column(String, index=True)
+    severity: Mapped[str] = mapped_column(String)
+    confidence: Mapped[str] = mapped_column(String)
+    subject: Mapped[str] = mapped_column(Text)
+    time: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    data: Mapped[str] = mapped_column(Text)
+
+    scan: Mapped[Scan] = relationship(back_populates="findings")

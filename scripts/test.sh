@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Install everything the test suite needs, then run all of it. This is the README's test command and
+# what CI runs (.ci/run). Needs root or sudo for the Debian packages (Debian's adb client is the
+# conformance peer of the simulated phone; aapt/apksigner check the fixture APKs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v adb >/dev/null 2>&1 || need+=(adb)
+command -v aapt >/dev/null 2>&1 || need+=(aapt)
+command -v apksigner >/dev/null 2>&1 || need+=(apksigner)
+if ((${#need[@]})); then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "Installing Debian packages: ${need[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+venv="${INSPECTOR_TEST_VENV:-.venv}"
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/python" -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+# A regular (non-editable) install: the suite runs against what a user gets, data files included.
+"$venv/bin/python" -m pip install -q --force-reinstall --no-deps . >/dev/null
+"$venv/bin/python" -m pip install -q '.[test]'
+# pytest (not python -m pytest) so that the checkout's inspector/ does not shadow the installed one.
+exec "$venv/bin/pytest" -q -p no:cacheprovider "$@"

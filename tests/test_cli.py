@@ -1,0 +1,97 @@
+"""The installed `inspector` command, run as a user runs it (a subprocess of the console script)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from android_profiles import App, android_phone, fixture_apk, start_phone
+
+import inspector
+from inspector.simulator import AuthPolicy
+
+EXE = Path(sys.executable).parent / "inspector"
+COMMANDS = ["scan", "check", "devices", "doctor", "simulate"]
+
+
+def run(*args, env_extra=None, timeout=180):
+    env = {**os.environ, **(env_extra or {}), "COLUMNS": "120"}
+    return subprocess.run([str(EXE), *args], capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def test_version_and_help_on_every_command():
+    out = run("--version")
+    assert out.returncode == 0 and inspector.__version__ in out.stdout
+    top = run("--help")
+    assert top.returncode == 0 and "Exit codes" in top.stdout
+    for command in COMMANDS:
+        result = run(command, "--help")
+        assert result.returncode == 0, command
+        assert len(result.stdout.splitlines()) > 5, command
+
+
+def test_demo_scan_end_to_end_names_bxaq_leftovers(tmp_path):
+    out_dir = tmp_path / "demo-scan"
+    result = run("scan", "--demo", "--out", str(out_dir), "--json")
+    assert result.returncode == 1, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["verdict"] == "implant_found"
+    assert doc["device"]["platform"] == "android" and doc["device"]["serial_sha256"]
+    rules = {f["rule_id"] for f in doc["findings"]}
+    assert {"bxaq.leftover.cjlog", "bxaq.leftover.cjlog_plain", "bxaq.package"} <= rules
+    assert doc["acquisition"]["complete"] is True
+    assert doc["inventory"]["apks_collected"] >= 4 and doc["inventory"]["files_listed"] > 10
+    assert all(c["status"] == "ran" for c in doc["coverage"])
+    html = (out_dir / "report.html").read_text("utf-8")
+    assert "cjlog_plain.txt" in html and "/sdcard/Android/cjlog.txt" in html
+    assert json.loads((out_dir / "report.json").read_text("utf-8"))["verdict"] == "implant_found"
+    assert "Allow USB debugging" in result.stderr  # the demo phone asks, like a real one
+
+    # The scan is in the store; `check` re-analyses the folder without the phone, to the same result.
+    again = run("check", str(out_dir), "--json")
+    assert again.returncode == 1
+    assert {f["rule_id"] for f in json.loads(again.stdout)["findings"]} == rules
+
+
+def test_clean_phone_exits_zero(tmp_path):
+    apps = [App(b"org.demo.notes", (b"/data/app/~~C==/org.demo.notes-Y==/base.apk",),
+                (fixture_apk("org.demo.notes.apk"),))]
+    phone = start_phone(android_phone(tmp_path, apps, {"/sdcard/DCIM/a.jpg": b"x"}))
+    try:
+        result = run("scan", "--tcp", phone.address, "--out", str(tmp_path / "acq"), "--no-store")
+    finally:
+        phone.stop()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Nothing known was found" in result.stdout
+
+
+def test_refused_authorisation_exits_2_and_writes_nothing(tmp_path):
+    phone = start_phone(android_phone(tmp_path, []), auth=AuthPolicy(on_new_key="deny"))
+    try:
+        result = run("scan", "--tcp", phone.address, "--out", str(tmp_path / "acq"), "--auth-timeout", "1")
+    finally:
+        phone.stop()
+    assert result.returncode == 2
+    assert "Allow USB debugging" in result.stdout
+    assert not (tmp_path / "acq").exists()
+
+
+def test_no_phone_exits_2_with_next_step(tmp_path):
+    result = run("scan", "--tcp", "127.0.0.1:1", "--out", str(tmp_path / "acq"))
+    assert result.returncode == 2 and "What to do" in result.stdout
+    bad = run("scan", "--tcp", "nonsense", "--out", str(tmp_path / "acq"))
+    assert bad.returncode == 2 and "HOST:PORT" in bad.stdout
+
+
+def test_check_of_a_non_acquisition_is_a_clear_error(tmp_path):
+    result = run("check", str(tmp_path))
+    assert result.returncode == 2 and "not an acquisition" in result.stdout
+
+
+@pytest.mark.parametrize("flags", [["--demo", "--serial", "x"], ["--resume", ".", "--out", "y"]])
+def test_conflicting_options_are_usage_errors(flags):
+    assert run("scan", *flags).returncode == 2

@@ -1,0 +1,257 @@
+"""The store, against real SQLite files in tmp_path (and two real processes writing at once)."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from inspector.analyze.findings import Evidence, Finding
+from inspector.store import Acquisition, Device, FindingRow, Scan, Store, default_url
+
+SERIAL_SHA = "b" * 64
+
+
+def make_result(acq_id: str = "acq-1", *, serial_sha256: str | None = SERIAL_SHA, **extra: Any) -> dict[str, Any]:
+    finding = Finding(
+        rule_id="bxaq.leftover.cjlog",
+        family="bxaq",
+        severity="high",
+        confidence="high",
+        title="finding.leftover_file.title",
+        explanation="finding.leftover_file.explanation",
+        subject="/sdcard/cjlog.txt\udcff",
+        evidence=(Evidence("files.json", "/sdcard/cjlog.txt", "2" * 64),),
+        time="2026-11-21T10:00:00Z",
+        params={"family_name": "BXAQ", "path": "/sdcard/cjlog.txt", "modified_time": "2026-11-21T10:00:00Z"},
+    )
+    result = {
+        "schema_version": "1.0",
+        "tool": {
+            "name": "inspector",
+            "version": "0.1.0",
+            "signature_pack": {"version": "2026.11.0", "sha256": "a" * 64},
+        },
+        "generated_at": "2026-11-22T02:10:00Z",
+        "verdict": "implant_found",
+        "device": {
+            "platform": "android",
+            "manufacturer": "Xiaomi",
+            "model": "Redmi Note 11",
+            "os_version": "13",
+            "build": "TKQ1",
+            "serial_sha256": serial_sha256,
+        },
+        "acquisition": {
+            "path": f"/acq/{acq_id}",
+            "id": acq_id,
+            "complete": True,
+            "started_at": "2026-11-22T01:00:00Z",
+            "finished_at": "2026-11-22T01:06:00Z",
+            "operator": "helpdesk",
+            "artifacts": [{"name": "files.json", "status": "complete", "error": None}],
+            "hashes_csv_sha256": "c" * 64,
+        },
+        "inventory": {
+            "packages": 5,
+            "packages_uninstalled_kept_data": 0,
+            "apks_collected": 0,
+            "apks_analyzed": 0,
+            "files_listed": 52,
+        },
+        "coverage": [{"check": "leftover_files", "status": "ran", "reason": None}],
+        "findings": [finding.to_dict()],
+    }
+    result.update(extra)
+    return result
+
+
+def count(store: Store, model: type) -> int:
+    with Session(store.engine) as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    with Store.open(f"sqlite:///{tmp_path / 'inspector.sqlite3'}") as opened:
+        yield opened
+
+
+def test_two_scans_of_one_device_make_one_device_and_two_scans(store: Store) -> None:
+    first = store.record_scan(make_result("acq-1"))
+    # The same acquisition analysed again with a newer signature pack, then a second acquisition.
+    rescan = make_result("acq-1", generated_at="2026-11-23T08:00:00Z")
+    rescan["tool"]["signature_pack"]["version"] = "2026.12.0"
+    second = store.record_scan(rescan)
+    third = store.record_scan(make_result("acq-2", generated_at="2026-11-24T08:00:00Z"))
+    assert first != second != third
+    assert count(store, Device) == 1
+    assert count(store, Acquisition) == 2
+    assert count(store, Scan) == 3
+
+    scans = store.scans_for_device(SERIAL_SHA)
+    assert [s.id for s in scans] == [first, second, third]
+    assert [s.acq_id for s in scans] == ["acq-1", "acq-1", "acq-2"]
+    assert [s.signature_pack_version for s in scans] == ["2026.11.0", "2026.12.0", "2026.11.0"]
+    assert scans[0].created_at == datetime(2026, 11, 22, 2, 10, tzinfo=UTC)
+    assert scans[0].verdict == "implant_found" and scans[0].tool_version == "0.1.0"
+    assert scans[0].finding_count == 1
+    assert store.scans_for_device("0" * 64) == []
+
+
+def test_device_and_acquisition_fields(store: Store) -> None:
+    store.record_scan(make_result("acq-1"))
+    with Session(store.engine) as session:
+        device = session.scalars(select(Device)).one()
+        assert (device.platform, device.fingerprint, device.model) == ("android", SERIAL_SHA, "Redmi Note 11")
+        assert device.first_seen == datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
+        acq = session.scalars(select(Acquisition)).one()
+        assert acq.acq_id == "acq-1" and acq.path == "/acq/acq-1" and acq.complete is True
+        assert acq.operator == "helpdesk" and acq.hashes_csv_sha256 == "c" * 64
+        assert acq.finished_at == datetime(2026, 11, 22, 1, 6, tzinfo=UTC)
+        assert acq.device_id == device.id
+
+
+def test_findings_are_stored(store: Store) -> None:
+    result = make_result("acq-1")
+    scan_id = store.record_scan(result)
+    with Session(store.engine) as session:
+        row = session.scalars(select(FindingRow)).one()
+        assert row.scan_id == scan_id
+        assert (row.rule_id, row.family) == ("bxaq.leftover.cjlog", "bxaq")
+        assert (row.severity, row.confidence) == ("high", "high")
+        assert row.subject == "/sdcard/cjlog.txt\ufffd"  # storable text; the exact value is in data
+        assert row.time == datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
+        assert json.loads(row.data) == result["findings"][0]
+    assert store.findings_for_scan(scan_id) == result["findings"]
+    # The whole document round-trips exactly, undecodable bytes included.
+    assert store.scans_for_device(SERIAL_SHA)[0].result() == result
+
+
+def test_scan_without_findings_and_with_odd_times(store: Store) -> None:
+    result = make_result("acq-1", findings=[], generated_at="not a time")
+    result["acquisition"]["started_at"] = None
+    scan_id = store.record_scan(result)
+    (record,) = store.scans_for_device(SERIAL_SHA)
+    assert record.id == scan_id and record.finding_count == 0
+    assert record.created_at.tzinfo is not None
+
+
+def test_unreadable_serials_are_never_merged(store: Store) -> None:
+    store.record_scan(make_result("acq-a", serial_sha256=None))
+    store.record_scan(make_result("acq-b", serial_sha256=None))
+    assert count(store, Device) == 2
+    assert len(store.scans_for_device("unknown-serial:acq-a")) == 1
+
+
+def test_record_scan_is_one_transaction(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(*_args: Any) -> None:
+        raise RuntimeError("disk full")
+
+    # Fails after the device and acquisition were written in the transaction: nothing is kept.
+    monkeypatch.setattr(Store, "_new_scan", staticmethod(fail))
+    with pytest.raises(RuntimeError):
+        store.record_scan(make_result("acq-1"))
+    assert count(store, Device) == count(store, Acquisition) == count(store, Scan) == 0
+
+
+def test_record_scan_refuses_what_it_cannot_index(store: Store) -> None:
+    with pytest.raises(ValueError):
+        store.record_scan({"acquisition": {"id": "x"}})  # no verdict
+    with pytest.raises(ValueError):
+        store.record_scan({"verdict": "incomplete", "acquisition": {}})  # no acquisition id or path
+    broken = make_result("acq-1")
+    broken["findings"][0]["params"]["x"] = object()  # not JSON
+    with pytest.raises(TypeError):
+        store.record_scan(broken)
+    assert count(store, Scan) == 0
+
+
+def test_sqlite_file_uses_wal_and_a_busy_timeout(tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "store.sqlite3"
+    with Store.open(f"sqlite:///{path}") as store:
+        store.record_scan(make_result())
+        with store.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    # WAL is a property of the file: a plain sqlite3 connection sees it too.
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_in_memory_sqlite_works() -> None:
+    with Store.open("sqlite://") as store:
+        store.record_scan(make_result())
+        assert len(store.scans_for_device(SERIAL_SHA)) == 1
+
+
+def test_env_inspector_db_is_honoured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "from-env.sqlite3"
+    monkeypatch.setenv("INSPECTOR_DB", f"sqlite:///{path}")
+    with Store.open() as store:
+        assert store.url == f"sqlite:///{path}"
+        store.record_scan(make_result())
+    assert path.is_file()
+    with Store.open(f"sqlite:///{path}") as again:
+        assert len(again.scans_for_device(SERIAL_SHA)) == 1
+
+
+def test_default_is_sqlite_in_the_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("INSPECTOR_DB", raising=False)
+    monkeypatch.setenv("INSPECTOR_DATA_DIR", str(tmp_path / "data"))
+    assert default_url() == f"sqlite:///{tmp_path / 'data' / 'inspector.sqlite3'}"
+    with Store.open() as store:
+        store.record_scan(make_result())
+    assert (tmp_path / "data" / "inspector.sqlite3").is_file()
+
+
+# --- two processes at once ----------------------------------------------------------------------
+
+SCANS_PER_PROCESS = 15
+
+
+def _writer(url: str, name: str, barrier: Any, errors: Any) -> None:
+    """Runs in a child process: open the (possibly not yet created) store and record scans of the
+    same device as the other process, as fast as possible."""
+    try:
+        barrier.wait(timeout=60)
+        with Store.open(url) as store:
+            for i in range(SCANS_PER_PROCESS):
+                # Both processes also share acquisitions, so both upserts race.
+                store.record_scan(make_result(f"acq-{i % 3}", generated_at=f"2026-11-22T02:{i:02d}:00Z"))
+                store.record_scan(make_result(f"acq-{name}-{i}"))
+    except BaseException as exc:  # report everything to the parent
+        errors.put(f"{name}: {type(exc).__name__}: {exc}")
+        raise
+
+
+def test_two_processes_write_concurrently(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(2)
+    errors = ctx.Queue()
+    workers = [ctx.Process(target=_writer, args=(url, name, barrier, errors)) for name in ("p1", "p2")]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    messages = []
+    while not errors.empty():
+        messages.append(errors.get())
+    assert messages == []
+    assert [w.exitcode for w in workers] == [0, 0]
+
+    with Store.open(url) as store:
+        assert count(store, Device) == 1
+        assert count(store, Acquisition) == 3 + 2 * SCANS_PER_PROCESS
+        assert count(store, Scan) == 2 * 2 * SCANS_PER_PROCESS
+        assert count(store, FindingRow) == 2 * 2 * SCANS_PER_PROCESS
+        assert len(store.scans_for_device(SERIAL_SHA)) == 2 * 2 * SCANS_PER_PROCESS
