@@ -111,13 +111,24 @@ def bench_pull(profile: Path, size_mb: int, runs: int, env: dict, work: Path) ->
 
 
 def timed_scan(address: str, out: Path, env: dict) -> tuple[int, float, int]:
-    """Runs `inspector scan`; returns (exit code, seconds, max RSS in KiB) of that process alone."""
+    """Runs `inspector scan`; returns (exit code, seconds, peak RSS in KiB) of that process alone.
+
+    The peak is VmHWM polled from /proc: ru_maxrss from wait4 would include the memory the child
+    inherited from this (big) benchmark process at fork time."""
     t = time.perf_counter()
     proc = subprocess.Popen([str(EXE), "scan", "--tcp", address, "--out", str(out), "--no-store"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _pid, status, usage = os.wait4(proc.pid, 0)
-    return os.waitstatus_to_exitcode(status), time.perf_counter() - t, usage.ru_maxrss
-
+    peak = 0
+    while proc.poll() is None:
+        try:
+            with open(f"/proc/{proc.pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        peak = max(peak, int(line.split()[1]))
+        except FileNotFoundError:
+            break
+        time.sleep(0.01)
+    return proc.wait(), time.perf_counter() - t, peak
 
 
 def bench_second_scan(profile: Path, env: dict, work: Path) -> dict:

@@ -10,7 +10,18 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+from rich import filesize
+from rich.progress import (
+    BarColumn,
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    Task,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.text import Text
 
 import inspector
 from inspector.acquire.android import errors
@@ -32,17 +43,26 @@ def _console(json_mode: bool = False) -> Console:
     return Console(stderr=True) if json_mode else Console()
 
 
+class _CountColumn(ProgressColumn):
+    """“12/40” for stages that count items, “3.2 MB” for stages that count bytes, a bare count when
+    the total is not known in advance."""
+
+    def render(self, task: Task) -> Text:
+        unit = task.fields.get("unit")
+        if unit == "bytes":
+            return Text(filesize.decimal(int(task.completed)), style="progress.download")
+        if task.total:
+            return Text(f"{int(task.completed)}/{int(task.total)}", style="progress.percentage")
+        return Text(str(int(task.completed)) if task.completed else "", style="progress.percentage")
+
+
 class _RichReporter:
-    """Progress bars for the collector: one bar per stage, counting items or bytes."""
+    """Progress bars for the collector: one line per stage."""
 
     def __init__(self, console: Console) -> None:
-        self.progress = Progress(
-            SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            console=console, transient=False,
-        )
-        self.bytes_progress_columns = (DownloadColumn(),)
-        self.console = console
-        self._task = None
+        self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), _CountColumn(),
+                                 TimeElapsedColumn(), console=console)
+        self._task: TaskID | None = None
 
     def __enter__(self) -> _RichReporter:
         self.progress.start()
@@ -55,12 +75,12 @@ class _RichReporter:
     def _close_task(self) -> None:
         if self._task is not None:
             task = self.progress.tasks[self._task]
-            self.progress.update(self._task, total=task.completed if task.total is None else task.total,
-                                 completed=task.total if task.total is not None else task.completed)
+            total = task.total if task.total else max(task.completed, 1)
+            self.progress.update(self._task, total=total, completed=total)
 
-    def stage(self, label: str, total: int | None = None) -> None:
+    def stage(self, label: str, total: int | None = None, unit: str = "items") -> None:
         self._close_task()
-        self._task = self.progress.add_task(label, total=total)
+        self._task = self.progress.add_task(label, total=total, unit=unit)
 
     def advance(self, amount: int = 1) -> None:
         if self._task is not None:

@@ -928,7 +928,7 @@ def logcat() -> str:
          f"total_time={int((SCAN_END - SCAN_START).total_seconds() * 1000)}ms")
     add("main", UPLOAD, bx, bx + 44, "D", "NetworkSecurityConfig", "No Network Security Config specified, "
         "using platform default")
-    add("main", ms_(UPLOAD, 3), bx, bx + 44, "I", "System.out", "[okhttp-less] POST http://192.168.43.1:8080/")
+    add("main", ms_(UPLOAD, 3), bx, bx + 44, "I", "System.out", "POST http://192.168.43.1:8080/ (multipart, 6.1 MB)")
     add("main", ms_(UPLOAD, 211_880), bx, bx + 44, "I", "System.out", "upload done, 200")
 
     # the "Uninstall" button: forget the hotspot, then uninstall (the officer keeps the data: pm uninstall -k)

@@ -95,3 +95,47 @@ def test_check_of_a_non_acquisition_is_a_clear_error(tmp_path):
 @pytest.mark.parametrize("flags", [["--demo", "--serial", "x"], ["--resume", ".", "--out", "y"]])
 def test_conflicting_options_are_usage_errors(flags):
     assert run("scan", *flags).returncode == 2
+
+
+def test_lost_connection_says_resume_and_resume_finishes(tmp_path):
+    from inspector.simulator import Faults
+
+    apps = [App(b"org.demo.notes", (b"/data/app/~~C==/org.demo.notes-Y==/base.apk",),
+                (fixture_apk("org.demo.notes.apk") * 40,))]
+    profile = android_phone(tmp_path, apps, {"/sdcard/cjlog_plain.txt": b"1\t2\t3\t4\t1763431200\n"})
+    folder = tmp_path / "acq"
+    phone = start_phone(profile, faults=Faults(drop_after_bytes=30_000))
+    try:
+        first = run("scan", "--tcp", phone.address, "--out", str(folder), "--no-store", "--json")
+    finally:
+        phone.stop()
+    partial = json.loads(first.stdout)
+    assert partial["acquisition"]["complete"] is False
+    # What was collected is still checked: the exit code follows what it shows.
+    assert first.returncode == (1 if partial["verdict"] in ("implant_found", "needs_review") else 2)
+    assert "--resume" in first.stderr and "connection to the phone was lost" in first.stderr
+    assert json.loads((folder / "acquisition.json").read_text())["complete"] is False
+
+    phone = start_phone(profile)
+    try:
+        second = run("scan", "--tcp", phone.address, "--resume", str(folder), "--json", "--no-store")
+    finally:
+        phone.stop()
+    doc = json.loads(second.stdout)
+    assert doc["acquisition"]["complete"] is True
+    assert doc["verdict"] == "implant_found" and second.returncode == 1
+
+
+def test_resume_refuses_another_phone(tmp_path):
+    apps = [App(b"org.demo.notes", (b"/data/app/n/base.apk",), (fixture_apk("org.demo.notes.apk"),))]
+    phone = start_phone(android_phone(tmp_path / "a", apps, serial="PHONE-A"))
+    try:
+        run("scan", "--tcp", phone.address, "--out", str(tmp_path / "acq"), "--no-store", "--no-apks")
+    finally:
+        phone.stop()
+    other = start_phone(android_phone(tmp_path / "b", apps, serial="PHONE-B"))
+    try:
+        result = run("scan", "--tcp", other.address, "--resume", str(tmp_path / "acq"), "--no-store")
+    finally:
+        other.stop()
+    assert result.returncode == 2 and "another phone" in result.stdout

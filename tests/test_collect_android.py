@@ -158,7 +158,8 @@ def test_hostile_names_are_collected_faithfully_without_injection(tmp_path, pack
         listed.add(base64.b64decode(f["path_bytes_b64"]) if "path_bytes_b64" in f else f["path"].encode())
     assert set(files) <= listed
     # Nothing outside the acquisition folder (and the APK cache, which is elsewhere).
-    outside = [p for p in tmp_path.rglob("*") if not p.is_relative_to(out) and not p.is_relative_to(tmp_path / "profile")]
+    outside = [p for p in tmp_path.rglob("*")
+               if not p.is_relative_to(out) and not p.is_relative_to(tmp_path / "profile")]
     assert outside == []
     for path in out.rglob("*"):
         assert path.resolve().is_relative_to(out.resolve())
@@ -219,7 +220,8 @@ def test_refused_authorisation_is_a_clear_error(tmp_path):
     try:
         host, port = phone.address.rsplit(":", 1)
         with pytest.raises(errors.DeviceUnauthorized) as info:
-            AndroidConnection.connect_tcp(host, int(port), auth_timeout_s=1.0, on_auth_prompt=lambda: prompted.append(1))
+            AndroidConnection.connect_tcp(host, int(port), auth_timeout_s=1.0,
+                                          on_auth_prompt=lambda: prompted.append(1))
     finally:
         phone.stop()
     assert prompted == [1]
@@ -284,7 +286,8 @@ def test_old_android_without_new_pm_flags_falls_back(tmp_path, pack):
 def test_old_ps_without_dash_a(tmp_path, pack):
     profile, overrides = android_phone(tmp_path, _apps(), extra_commands={
         # toolbox ps (Android < 8) reads -A as a process-name filter and prints only its header
-        ("ps", "-A"): "USER PID PPID VSZ RSS WCHAN PC NAME\n", ("ps",): "USER PID PPID VSZ RSS WCHAN PC NAME\nroot 1 0 0 0 0 0 S /init\n"})
+        ("ps", "-A"): "USER PID PPID VSZ RSS WCHAN PC NAME\n",
+        ("ps",): "USER PID PPID VSZ RSS WCHAN PC NAME\nroot 1 0 0 0 0 0 S /init\n"})
     phone = start_phone((profile, overrides))
     try:
         acq, _stats, _lost = _scan(phone, tmp_path / "acq", pack, options=CollectOptions(pull_apks=False))

@@ -70,7 +70,8 @@ class SignaturePack:
     def load(cls, folder: Path | None = None) -> SignaturePack:
         folder = Path(folder) if folder else signatures_dir()
         meta = _yaml(folder / "pack.yaml")
-        pack = cls(name=_str(meta, "name", folder / "pack.yaml"), version=str(_str(meta, "version", folder / "pack.yaml")),
+        meta_path = folder / "pack.yaml"
+        pack = cls(name=_str(meta, "name", meta_path), version=_str(meta, "version", meta_path),
                    sha256=_folder_sha256(folder))
         seen: set[str] = set()
         for path in sorted((folder / "implants").glob("*.yaml")):

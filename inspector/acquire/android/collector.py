@@ -39,13 +39,13 @@ _PEEK = 4096
 class Reporter(Protocol):
     """What the collector tells whoever is watching (the CLI draws progress bars from it)."""
 
-    def stage(self, label: str, total: int | None = None) -> None: ...
+    def stage(self, label: str, total: int | None = None, unit: str = "items") -> None: ...
     def advance(self, amount: int = 1) -> None: ...
     def warn(self, text: str) -> None: ...
 
 
 class SilentReporter:
-    def stage(self, label: str, total: int | None = None) -> None:
+    def stage(self, label: str, total: int | None = None, unit: str = "items") -> None:
         pass
 
     def advance(self, amount: int = 1) -> None:
@@ -110,13 +110,15 @@ class AndroidCollector:
 
     # -- identity ---------------------------------------------------------------------------------
     def _identity(self) -> None:
-        self.reporter.stage("Reading the phone's identity")
-        if not self.acq.is_complete("getprop.txt"):
+        if self.acq.is_complete("getprop.txt"):
+            # Resuming: the stored identity must be this phone's, so ask the phone again.
+            text = self.conn.shell(C.command("getprop"), timeout_s=self.options.command_timeout_s)
+            props = parse_getprop(text.decode("utf-8", "replace"))
+        else:
             self._text_artifact("getprop.txt", [("getprop",)], self.options.command_timeout_s,
                                 self.options.max_text_bytes)
-        props = {}
-        if self.acq.artifact_path("getprop.txt").is_file():
-            props = parse_getprop(self.acq.artifact_path("getprop.txt").read_text("utf-8", "replace"))
+            path = self.acq.artifact_path("getprop.txt")
+            props = parse_getprop(path.read_text("utf-8", "replace")) if path.is_file() else {}
         identity = device_identity(props, self.conn.serial)
         identity["transport"] = self.conn.transport
         previous = self.acq.manifest.get("device") or {}
@@ -133,7 +135,7 @@ class AndroidCollector:
     ) -> None:
         if self.acq.is_complete(name):
             return
-        self.reporter.stage(f"Collecting {name}")
+        self.reporter.stage(f"Collecting {name}", unit="bytes")
         try:
             with self.acq.writer(name, command=None) as out:
                 used = self._stream_first_supported(candidates, out, timeout_s, max_bytes, min_lines)
@@ -168,11 +170,13 @@ class AndroidCollector:
                         unsupported = True
                         break
                     out.write(bytes(head))
+                    self.reporter.advance(len(head))
                     decided = True
             if unsupported or (not decided and refused(bytes(head))):
                 continue
             if not decided:
                 out.write(bytes(head))
+                self.reporter.advance(len(head))
             return argv
         return candidates[-1]
 

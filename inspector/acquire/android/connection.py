@@ -122,9 +122,12 @@ class AndroidConnection:
         except adb_exc.UsbDeviceNotFoundError as exc:
             raise errors.NoDeviceFound(str(exc)) from exc
         except _DISCONNECT_ERRORS as exc:
-            if _looks_busy(exc):
-                raise errors.UsbBusy(f"Could not open the phone's USB interface: {exc}") from exc
             raise errors.DeviceOffline(f"Could not talk to the phone at {where}: {exc}") from exc
+        except Exception as exc:
+            usb_error = usb_error_to_device_error(exc, where)
+            if usb_error is None:
+                raise
+            raise usb_error from exc
 
     # -- commands ---------------------------------------------------------------------------------
     def stream_shell(
@@ -245,6 +248,17 @@ class AndroidConnection:
         self.close()
 
 
-def _looks_busy(exc: BaseException) -> bool:
-    text = str(exc).lower()
-    return "busy" in text or "claim" in text or "resource" in text and "usb" in text
+def usb_error_to_device_error(exc: BaseException, where: str) -> errors.DeviceError | None:
+    """libusb's errors (python-libusb1 ``USBError*``) as the errors a person can act on."""
+    name = type(exc).__name__
+    if not name.startswith("USBError"):
+        return None
+    if name == "USBErrorBusy":
+        return errors.UsbBusy(f"The USB interface of {where} is held by another program ({exc}).")
+    if name == "USBErrorAccess":
+        return errors.UsbUnavailable(f"No permission to open {where} ({exc}).")
+    if name in ("USBErrorNoDevice", "USBErrorNotFound"):
+        return errors.NoDeviceFound(f"{where} went away ({exc}).")
+    if name == "USBErrorTimeout":
+        return errors.DeviceOffline(f"{where} did not answer over USB ({exc}).")
+    return errors.DeviceOffline(f"USB error talking to {where}: {exc}")
