@@ -181,6 +181,10 @@ def scan(demo: bool, tcp: str | None, serial: str | None, out: Path | None, resu
     except (errors.DeviceError, AcquisitionError) as exc:
         _fail(console, exc)
         sys.exit(EXIT_ERROR)
+    except KeyboardInterrupt:
+        console.print(f"\n[bold]Stopped.[/bold] What was collected is kept in {folder}. To finish later: "
+                      f"inspector scan --resume {folder}", highlight=False)
+        sys.exit(EXIT_ERROR)
     if lost:
         _fail(console, lost)
         console.print(f"What was collected is in {acq.path}; the report below covers only that part.")

@@ -86,6 +86,9 @@ def acquire_android(
     except errors.DeviceDisconnected as exc:
         acq.finish(interrupted=str(exc))
         return acq, collector.stats, exc
+    except KeyboardInterrupt:
+        acq.finish(interrupted="stopped by the user (Ctrl-C)")
+        raise
     return acq, stats, None
 
 

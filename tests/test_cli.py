@@ -139,3 +139,67 @@ def test_resume_refuses_another_phone(tmp_path):
     finally:
         other.stop()
     assert result.returncode == 2 and "another phone" in result.stdout
+
+
+def test_ctrl_c_keeps_what_was_collected_and_says_how_to_resume(tmp_path):
+    import signal
+    import time
+
+    from inspector.acquire.android import commands as C
+
+    def slow_logcat():
+        for _ in range(600):
+            time.sleep(0.05)
+            yield b"11-18 09:40:01.000  1000  1000 I Slow: line\n"
+
+    phone = start_phone(android_phone(tmp_path, [], {"/sdcard/a.txt": b"a"}))
+    phone.set_command(C.LOGCAT, slow_logcat)
+    folder = tmp_path / "acq"
+    try:
+        env = {**os.environ, "COLUMNS": "120"}
+        proc = subprocess.Popen([str(EXE), "scan", "--tcp", phone.address, "--out", str(folder), "--no-store"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            manifest = folder / "acquisition.json"
+            if manifest.exists() and "logcat.txt" in manifest.read_text():
+                break
+            time.sleep(0.05)
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGINT)
+        out, _err = proc.communicate(timeout=30)
+    finally:
+        phone.stop()
+    assert proc.returncode == 2
+    assert "Stopped" in out and "--resume" in out
+    manifest = json.loads((folder / "acquisition.json").read_text())
+    assert manifest["complete"] is False and "Ctrl-C" in manifest["interrupted"]
+    assert manifest["artifacts"]["logcat.txt"]["status"] == "partial"
+    assert manifest["artifacts"]["getprop.txt"]["status"] == "complete"
+
+
+def test_doctor_notices_a_competing_adb_server_and_the_key():
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as fake_adb_server:
+        port = fake_adb_server.getsockname()[1]
+        result = run("doctor", env_extra={"ANDROID_ADB_SERVER_PORT": str(port)})
+    assert "adb server is running on port" in result.stdout and "adb kill-server" in result.stdout
+    assert "ADB key" in result.stdout and "USB access" in result.stdout
+    assert result.returncode == (2 if "✗" in result.stdout else 0)
+
+
+def test_demo_scan_is_recorded_in_the_store(tmp_path):
+    from inspector.store import Store
+
+    run("scan", "--demo", "--out", str(tmp_path / "one"))
+    run("check", str(tmp_path / "one"))
+    doc = json.loads((tmp_path / "one" / "report.json").read_text())
+    store = Store.open()
+    try:
+        scans = store.scans_for_device(doc["device"]["serial_sha256"])
+        stored = store.findings_for_scan(scans[-1].id)
+    finally:
+        store.close()
+    assert [s.verdict for s in scans] == ["implant_found", "implant_found"]
+    assert sorted(f["rule_id"] for f in stored) == sorted(f["rule_id"] for f in doc["findings"])

@@ -294,3 +294,55 @@ def test_old_ps_without_dash_a(tmp_path, pack):
     finally:
         phone.stop()
     assert "/init" in (tmp_path / "acq" / "processes.txt").read_text()
+
+
+def test_phone_without_sha256sum_falls_back_to_pull_and_host_hash(tmp_path, pack):
+    profile = android_phone(tmp_path, _apps(), FILES)
+    phone = start_phone(profile)
+    for app in _apps():
+        for path in app.apk_paths:
+            phone.set_command(("sha256sum", path.decode()), b"/system/bin/sh: sha256sum: inaccessible or not found\n")
+    try:
+        acq, stats, lost = _scan(phone, tmp_path / "acq", pack)
+    finally:
+        phone.stop()
+    assert lost is None and acq.complete and stats.apks_pulled == 4
+    packages = json.loads((tmp_path / "acq" / "packages.json").read_text())
+    torch = next(p for p in packages if p["name"] == "org.demo.torch")
+    assert torch["files"][0]["sha256"] == hashlib.sha256(TORCH).hexdigest()
+
+
+def test_bad_apks_are_reported_and_the_rest_is_collected(tmp_path, pack):
+    phone = start_phone(android_phone(tmp_path, _apps(), FILES))
+    # pm names an APK that is not there, on a path that climbs out with ../: the pull fails, cleanly.
+    ghost = b"/data/app/../../../../etc/ghost.apk"
+    all_argv, installed_argv = C.pm_list_all("0")[0], C.pm_list_flag(None, "0")
+    phone.set_command(all_argv, phone_output(phone, all_argv)
+                      + b"package:" + ghost + b"=com.ghost versionCode:1 installer=null uid:10400\n")
+    phone.set_command(installed_argv, phone_output(phone, installed_argv) + b"package:com.ghost\n")
+    phone.set_command(("pm", "path", "com.ghost", "--user", "0"), b"package:" + ghost + b"\n")
+    # and the phone reports a hash that the pulled bytes do not have
+    torch_path = _apps()[0].apk_paths[0].decode()
+    phone.set_command(("sha256sum", torch_path), ("0" * 64 + "  " + torch_path + "\n").encode())
+    try:
+        acq, _stats, lost = _scan(phone, tmp_path / "acq", pack)
+    finally:
+        phone.stop()
+    assert lost is None
+    packages = {p["name"]: p for p in json.loads((tmp_path / "acq" / "packages.json").read_text())}
+    ghost_file = packages["com.ghost"]["files"][0]
+    assert ghost_file["error"] and ghost_file["local_name"] == ""
+    assert "SHA-256" in packages["org.demo.torch"]["files"][0]["error"]
+    assert packages["org.demo.notes"]["files"][0]["local_name"]  # the others were still collected
+    failed = sorted(n for n, r in acq.manifest["artifacts"].items() if r["status"] == "failed")
+    assert len(failed) == 2 and all(n.startswith("apks/") and ".." not in n for n in failed)
+    assert not acq.complete
+    for path in (tmp_path / "acq").rglob("*"):
+        assert path.resolve().is_relative_to((tmp_path / "acq").resolve())
+
+
+def phone_output(phone, argv) -> bytes:
+    """What the simulated phone answers to ``argv`` (from its profile)."""
+    host, port = phone.address.rsplit(":", 1)
+    with AndroidConnection.connect_tcp(host, int(port)) as conn:
+        return conn.shell(C.command(*argv))

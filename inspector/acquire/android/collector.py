@@ -158,20 +158,25 @@ class AndroidCollector:
             head = bytearray()
             stream = self.conn.stream_shell(C.command(*argv), timeout_s=timeout_s, max_bytes=max_bytes)
             unsupported = False
-            for chunk in stream:
-                if decided:
-                    out.write(chunk)
-                    self.reporter.advance(len(chunk))
-                    continue
-                head += chunk
-                if len(head) >= _PEEK:
-                    if refused(bytes(head)):
-                        stream.close()
-                        unsupported = True
-                        break
-                    out.write(bytes(head))
-                    self.reporter.advance(len(head))
-                    decided = True
+            try:
+                for chunk in stream:
+                    if decided:
+                        out.write(chunk)
+                        self.reporter.advance(len(chunk))
+                        continue
+                    head += chunk
+                    if len(head) >= _PEEK:
+                        if refused(bytes(head)):
+                            stream.close()
+                            unsupported = True
+                            break
+                        out.write(bytes(head))
+                        self.reporter.advance(len(head))
+                        decided = True
+            except BaseException:
+                if not decided and head:
+                    out.write(bytes(head))  # stopped while deciding: keep what arrived
+                raise
             if unsupported or (not decided and refused(bytes(head))):
                 continue
             if not decided:
