@@ -30,11 +30,12 @@ EXIT_NOTHING_FOUND = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 
+# One colour per verdict; the words come from the report's message catalog (reports/messages).
 _VERDICT_STYLE = {
-    "implant_found": ("bold white on red", "A known surveillance app was found on this phone, or traces that it ran."),
-    "needs_review": ("bold black on yellow", "Some traces need an expert's look."),
-    "nothing_found": ("bold white on green", "Nothing known was found."),
-    "incomplete": ("bold white on blue", "The check could not finish, so this result is not complete."),
+    "implant_found": "bold white on red",
+    "needs_review": "bold black on yellow",
+    "nothing_found": "bold white on green",
+    "incomplete": "bold white on blue",
 }
 
 
@@ -171,7 +172,8 @@ def scan(demo: bool, tcp: str | None, serial: str | None, out: Path | None, resu
                               "just back from a border crossing).")
             conn = connect(target, on_auth_prompt, auth_timeout)
             with conn:
-                console.print(f"Connected to {conn.transport.upper()} device {conn.serial}.")
+                where = "the demo phone" if demo else f"{conn.transport.upper()} device {conn.serial}"
+                console.print(f"Connected to {where}.", highlight=False)
                 from inspector.acquire.android.collector import CollectOptions
 
                 with _RichReporter(console) as reporter:
@@ -223,13 +225,19 @@ def check(folder: Path, json_out: bool, db: str | None, no_store: bool) -> None:
 
 
 def _finish(console: Console, outcome, json_out: bool, stats=None) -> None:
+    from rich.markup import escape
+
+    from inspector.report.messages import load_messages
+
+    messages = load_messages("en")
     result = outcome.result
-    style, sentence = _VERDICT_STYLE[result["verdict"]]
+    style = _VERDICT_STYLE[result["verdict"]]
     console.print()
-    console.print(f"[{style}] {sentence} [/{style}]", highlight=False)
+    headline = messages.text(f"verdict.{result['verdict']}.headline")
+    console.print(f"[{style}] {escape(headline)} [/{style}]", highlight=False)
     for finding in result["findings"][:10]:
-        console.print(f"  • [bold]{finding['family']}[/bold] ({finding['severity']}): {finding['subject']}",
-                      highlight=False, markup=True)
+        title = messages.text(finding["title"], finding.get("params") or {})
+        console.print(f"  • {escape(title)}: [bold]{escape(finding['subject'])}[/bold]", highlight=False)
     if len(result["findings"]) > 10:
         console.print(f"  … and {len(result['findings']) - 10} more in the report")
     if stats is not None:

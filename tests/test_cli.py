@@ -66,7 +66,7 @@ def test_clean_phone_exits_zero(tmp_path):
     finally:
         phone.stop()
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Nothing known was found" in result.stdout
+    assert "We found no trace of the surveillance apps we know about" in result.stdout
 
 
 def test_refused_authorisation_exits_2_and_writes_nothing(tmp_path):
