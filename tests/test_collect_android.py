@@ -346,3 +346,21 @@ def phone_output(phone, argv) -> bytes:
     host, port = phone.address.rsplit(":", 1)
     with AndroidConnection.connect_tcp(host, int(port)) as conn:
         return conn.shell(C.command(*argv))
+
+
+def test_file_listing_is_bounded_in_depth_and_count(tmp_path, pack):
+    from inspector.acquire.android.files import WalkLimits
+
+    deep = {"/sdcard/" + "/".join(f"d{i}" for i in range(8)) + "/deep.txt": b"x"}
+    many = {f"/sdcard/many/f{i:03d}.txt": b"y" for i in range(120)}
+    phone = start_phone(android_phone(tmp_path, [], {**deep, **many}))
+    options = CollectOptions(pull_apks=False, walk_limits=WalkLimits(max_depth=4, max_entries=100))
+    try:
+        acq, _stats, _lost = _scan(phone, tmp_path / "acq", pack, options=options)
+    finally:
+        phone.stop()
+    files = json.loads((tmp_path / "acq" / "files.json").read_text())
+    assert len(files) == 100
+    assert all(f["path"].count("/") <= 2 + 4 for f in files)
+    record = acq.artifact("files.json")
+    assert record["status"] == "partial" and "limit" in record["error"]
