@@ -110,6 +110,7 @@ def main() -> None:
       inspector devices            is my phone visible?
       inspector scan               scan the phone plugged in by USB
       inspector check FOLDER       look at an earlier scan again (e.g. with newer signatures)
+      inspector check-files DIR    are files in DIR on the lists border apps search for?
       inspector doctor             find out why a phone is not seen
 
     \b
@@ -144,7 +145,14 @@ def scan(demo: bool, tcp: str | None, serial: str | None, out: Path | None, resu
     """
     from inspector.acquisition import AcquisitionError
     from inspector.analyze.signatures import SignaturePack, SignaturePackError
-    from inspector.pipeline import Target, acquire_android, analyse_and_report, connect, demo_phone
+    from inspector.pipeline import (
+        Target,
+        acquire_android,
+        analyse_and_report,
+        connect,
+        demo_phone,
+        is_demo_acquisition,
+    )
 
     console = _console(json_out)
     if sum(bool(x) for x in (demo, tcp, serial)) > 1:
@@ -153,7 +161,7 @@ def scan(demo: bool, tcp: str | None, serial: str | None, out: Path | None, resu
         raise click.UsageError("--resume FOLDER already names the folder; leave out --out")
     folder = resume or out or Path.cwd() / f"inspector-scan-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}"
     try:
-        pack = SignaturePack.load()
+        pack = SignaturePack.load(include_demo=demo or bool(resume and is_demo_acquisition(resume)))
     except SignaturePackError as exc:
         _fail(console, exc)
         sys.exit(EXIT_ERROR)
@@ -179,7 +187,7 @@ def scan(demo: bool, tcp: str | None, serial: str | None, out: Path | None, resu
                 with _RichReporter(console) as reporter:
                     acq, stats, lost = acquire_android(
                         conn, folder, resume=bool(resume), operator=operator, pack=pack, reporter=reporter,
-                        options=CollectOptions(pull_apks=not no_apks))
+                        options=CollectOptions(pull_apks=not no_apks), demo=demo)
     except (errors.DeviceError, AcquisitionError) as exc:
         _fail(console, exc)
         sys.exit(EXIT_ERROR)
@@ -212,7 +220,7 @@ def check(folder: Path, json_out: bool, db: str | None, no_store: bool) -> None:
     console = _console(json_out)
     try:
         acq = Acquisition.open(folder)
-        pack = SignaturePack.load()
+        pack = SignaturePack.load(include_demo=bool(acq.manifest.get("demo")))
     except (AcquisitionError, SignaturePackError) as exc:
         _fail(console, exc)
         sys.exit(EXIT_ERROR)
@@ -253,6 +261,79 @@ def _finish(console: Console, outcome, json_out: bool, stats=None) -> None:
     verdict = result["verdict"]
     sys.exit(EXIT_FINDINGS if verdict in ("implant_found", "needs_review")
              else EXIT_NOTHING_FOUND if verdict == "nothing_found" else EXIT_ERROR)
+
+
+@main.command("check-files")
+@click.argument("folder", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--json", "json_out", is_flag=True, help="Print the result (JSON) on stdout.")
+def check_files(folder: Path, json_out: bool) -> None:
+    """Are any files in FOLDER on the lists of files border apps search phones for?
+
+    Uses the same rule as the border app BXAQ (exact size, then the MD5 fingerprint of the whole
+    file), on this computer: nothing is copied or changed, and no file name leaves the machine.
+    Point it at a copy of your phone's storage, a memory card, or a folder you travel with.
+    """
+    from rich.markup import escape
+
+    from inspector.analyze.signatures import SignaturePack, SignaturePackError
+    from inspector.report.messages import load_messages
+    from inspector.sources.local_files import check_folder
+
+    console = _console(json_out)
+    try:
+        pack = SignaturePack.load()
+    except SignaturePackError as exc:
+        _fail(console, exc)
+        sys.exit(EXIT_ERROR)
+    with console.status(f"Checking the files in {folder}…"):
+        result = check_folder(folder, pack)
+    messages = load_messages("en")
+    for outcome in result.outcomes:
+        console.print(messages.text("check.target_files_folder", outcome.counts), highlight=False)
+    for finding in result.findings:
+        console.print(f"  • [bold]{escape(finding.subject)}[/bold] ({finding.params['size']} bytes, "
+                      f"MD5 {finding.params['md5']}) is on {escape(finding.params['list_name'])}", highlight=False)
+    for error in result.errors[:10]:
+        console.print(f"[yellow]! could not read {escape(error)}[/yellow]", highlight=False)
+    if json_out:
+        doc = {"schema_version": "1.0", "tool": {"name": "inspector", "version": inspector.__version__,
+                                                   "signature_pack": pack.identity()},
+               "folder": str(folder.resolve()), "coverage": [o.coverage() for o in result.outcomes],
+               "findings": [f.to_dict() for f in result.findings], "errors": result.errors}
+        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    sys.exit(EXIT_FINDINGS if result.findings else EXIT_NOTHING_FOUND)
+
+
+@main.group()
+def signatures() -> None:
+    """The signature pack: what inspector knows about implants."""
+
+
+@signatures.command("list")
+def signatures_list() -> None:
+    """List the implant families, their indicators and the target lists, with counts and versions."""
+    from rich.table import Table
+
+    from inspector.analyze.signatures import SignaturePack, SignaturePackError
+
+    console = _console()
+    try:
+        pack = SignaturePack.load()
+    except SignaturePackError as exc:
+        _fail(console, exc)
+        sys.exit(EXIT_ERROR)
+    console.print(f"Signature pack [bold]{pack.name}[/bold] {pack.version} (SHA-256 {pack.sha256})", highlight=False)
+    table = Table("family", "name", "app names", "leftover files", "target list entries")
+    for family in pack.families.values():
+        lists = [t for t in pack.target_lists if t.family == family.id]
+        table.add_row(family.id, family.name,
+                      str(sum(1 for p in pack.packages if p.family == family.id)),
+                      str(sum(1 for f in pack.leftover_files if f.family == family.id)),
+                      ", ".join(f"{t.count:,} ({t.id})" for t in lists) or "—")
+    console.print(table)
+    for target in pack.target_lists:
+        console.print(f"{target.id}: {target.count:,} files (size + {target.algorithm.upper()}), data SHA-256 "
+                      f"{target.data_sha256}", highlight=False)
 
 
 @main.command()

@@ -15,7 +15,7 @@ import inspector
 from inspector.acquire.android import errors
 from inspector.acquire.android.collector import AndroidCollector, CollectOptions, CollectStats, Reporter
 from inspector.acquire.android.connection import DEFAULT_AUTH_TIMEOUT_S, AndroidConnection
-from inspector.acquisition import Acquisition
+from inspector.acquisition import Acquisition, AcquisitionError
 from inspector.analyze.result import analyze
 from inspector.analyze.signatures import SignaturePack
 
@@ -47,12 +47,20 @@ def parse_hostport(text: str) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
+def is_demo_acquisition(folder: Path) -> bool:
+    try:
+        return bool(Acquisition.open(folder).manifest.get("demo"))
+    except AcquisitionError:  # an unreadable folder is reported by whoever opens it for real
+        return False
+
+
 @contextmanager
 def demo_phone() -> Iterator[str]:
     """The simulated phone of the demo, on loopback, for the length of one scan."""
     from inspector.simulator import AuthPolicy, DeviceProfile, SimulatedPhone
 
-    # A new key is "allowed" after a short pause, as a person would tap Allow on a real phone.
+    # A new key is "allowed" after a short pause, as a person would tap Allow on a real phone. Scans of
+    # it load the signature pack with the demo entries (SignaturePack.load(include_demo=True)).
     with SimulatedPhone(DeviceProfile.demo(), auth=AuthPolicy(on_new_key="allow", allow_delay_s=1.0)) as phone:
         yield phone.address
 
@@ -74,12 +82,19 @@ def acquire_android(
     pack: SignaturePack,
     reporter: Reporter | None = None,
     options: CollectOptions | None = None,
+    demo: bool = False,
 ) -> tuple[Acquisition, CollectStats | None, errors.DeviceError | None]:
     if resume:
         acq = Acquisition.open(out)
     else:
         acq = Acquisition.create(out, platform="android", tool_version=inspector.__version__,
                                  signature_pack_version=pack.version, operator=operator)
+        if demo:
+            acq.manifest["demo"] = True  # the simulated phone: its target-list demo entries apply
+            acq.save()
+    options = options or CollectOptions()
+    if pack.target_lists and options.md5_size_filter is None:
+        options.md5_roots, options.md5_size_filter = pack.md5_size_filter()
     collector = AndroidCollector(conn, acq, reporter, options)
     try:
         stats = collector.run()

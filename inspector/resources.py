@@ -6,6 +6,7 @@ running from the repository) they are the top-level ``signatures/`` and ``report
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -24,6 +25,11 @@ def _data_dir(name: str) -> Path:
 
 
 def signatures_dir() -> Path:
+    """The shipped pack, or the folder named by INSPECTOR_SIGNATURES_DIR (a pack the user chose, e.g. a
+    newer one received from a helpdesk)."""
+    chosen = os.environ.get("INSPECTOR_SIGNATURES_DIR")
+    if chosen:
+        return Path(chosen)
     return _data_dir("signatures")
 
 

@@ -2051,6 +2051,9 @@ def write_files() -> None:
     put_file(f"{sd}/Documents/voice note 2026-11-06 transcript.txt",
              b"Remember: the bus leaves Osh at 05:30, bring cash for the border taxi.\n",
              mtime=t("2026-11-06 19:02:58"), uid=notes_uid)
+    # A file that is on the demo's entry of the border app's target list (signatures/target-lists/
+    # bxaq.yaml, demo_entries): synthetic bytes, so the demo can show what a list match looks like.
+    put_file(f"{sd}/Download/{DEMO_TARGET_NAME}", demo_target_bytes(), mtime=t("2026-10-21 20:14:09"), uid=1000)
 
     # --- the APKs (copied in by scripts/build_fixture_apks.sh): owners and times ---
     for app in INSTALLED:
@@ -2067,6 +2070,21 @@ def write_files() -> None:
 
 
 # --------------------------------------------------------------------------------------------------
+
+DEMO_TARGET_NAME = "lecture notes (scan).pdf"
+
+
+def demo_target_bytes() -> bytes:
+    """Deterministic, synthetic "PDF" bytes; its size and MD5 are the demo entry of the target list."""
+    import hashlib
+
+    body = bytearray(b"%PDF-1.4\n% inspector demo file: synthetic bytes, not a real document\n")
+    block = b"inspector-demo-target"
+    while len(body) < 48_000:
+        block = hashlib.sha256(block).digest()
+        body += block
+    return bytes(body) + b"\n%%EOF\n"
+
 
 def main() -> None:
     for path in (CMD, FS / "sdcard"):

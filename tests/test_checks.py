@@ -45,7 +45,8 @@ def test_pack_loads_with_identity(pack):
 def test_clean_phone_is_nothing_found(tmp_path, pack):
     result = analyze(_acq(tmp_path, [_pkg("org.demo.notes")], [_file("/sdcard/DCIM/a.jpg")]), pack)
     assert result["verdict"] == "nothing_found" and result["findings"] == []
-    assert [c["status"] for c in result["coverage"]] == ["ran", "ran"]
+    statuses = {c["check"]: c["status"] for c in result["coverage"]}
+    assert statuses == {"known_packages": "ran", "leftover_files": "ran", "target_files": "skipped"}
 
 
 def test_installed_implant_is_implant_found(tmp_path, pack):

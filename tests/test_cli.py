@@ -42,12 +42,15 @@ def test_demo_scan_end_to_end_names_bxaq_leftovers(tmp_path):
     assert doc["verdict"] == "implant_found"
     assert doc["device"]["platform"] == "android" and doc["device"]["serial_sha256"]
     rules = {f["rule_id"] for f in doc["findings"]}
-    assert {"bxaq.leftover.cjlog", "bxaq.leftover.cjlog_plain", "bxaq.package"} <= rules
+    assert {"bxaq.leftover.cjlog", "bxaq.leftover.cjlog_plain", "bxaq.package", "bxaq.targets.match"} <= rules
+    (listed,) = [f for f in doc["findings"] if f["rule_id"] == "bxaq.targets.match"]
+    assert listed["subject"] == "/sdcard/Download/lecture notes (scan).pdf" and listed["params"]["demo_entry"]
     assert doc["acquisition"]["complete"] is True
     assert doc["inventory"]["apks_collected"] >= 4 and doc["inventory"]["files_listed"] > 10
     assert all(c["status"] == "ran" for c in doc["coverage"])
     html = (out_dir / "report.html").read_text("utf-8")
     assert "cjlog_plain.txt" in html and "/sdcard/Android/cjlog.txt" in html
+    assert "lecture notes (scan).pdf" in html and "hidden list of 73316 files" in html
     assert json.loads((out_dir / "report.json").read_text("utf-8"))["verdict"] == "implant_found"
     assert "Allow USB debugging" in result.stderr  # the demo phone asks, like a real one
 

@@ -4,6 +4,7 @@ from a safe alphabet, stay short, and keep a hash of the original so two names n
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 
@@ -22,3 +23,18 @@ def safe_component(text: str, limit: int = 80) -> str:
 def printable(raw: bytes) -> str:
     """Device bytes as text for JSON: UTF-8 where valid, ``\\xNN`` escapes for the rest."""
     return raw.decode("utf-8", "backslashreplace")
+
+
+def keep_raw_bytes(obj: dict, key: str, raw: bytes) -> None:
+    """Names that are not UTF-8 keep their exact bytes, base64, beside the printable form."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        obj[f"{key}_bytes_b64"] = base64.b64encode(raw).decode("ascii")
+
+
+def raw_bytes(obj: dict, key: str) -> bytes:
+    """The exact bytes of a name written by :func:`keep_raw_bytes`."""
+    if f"{key}_bytes_b64" in obj:
+        return base64.b64decode(obj[f"{key}_bytes_b64"])
+    return str(obj[key]).encode("utf-8")

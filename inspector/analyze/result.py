@@ -9,7 +9,7 @@ from typing import Any
 
 import inspector
 from inspector.acquisition import Acquisition, utc_now
-from inspector.analyze.checks import known_packages, leftover_files
+from inspector.analyze.checks import known_packages, leftover_files, target_files
 from inspector.analyze.checks.base import CheckOutcome
 from inspector.analyze.findings import Finding
 from inspector.analyze.signatures import SignaturePack
@@ -20,6 +20,7 @@ VERDICTS = ("implant_found", "needs_review", "nothing_found", "incomplete")
 CHECKS: tuple[Callable[[Acquisition, SignaturePack], CheckOutcome], ...] = (
     known_packages.run,
     leftover_files.run,
+    target_files.run,
 )
 _STRONG = {"critical", "high"}
 _SURE = {"verified", "high"}
@@ -32,7 +33,7 @@ def verdict(findings: list[Finding], complete: bool, coverage: list[CheckOutcome
         return "implant_found"
     if any(f.severity != "info" for f in findings):
         return "needs_review"
-    if not complete or any(c.status != "ran" or c.reason for c in coverage):
+    if not complete or any(c.status != "ran" or c.reason for c in coverage if c.decides_verdict):
         return "incomplete"
     return "nothing_found"
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from inspector.analyze.findings import CONFIDENCES, SEVERITIES
+from inspector.analyze.targets import TargetList, TargetListError
 from inspector.resources import signatures_dir
 
 
@@ -65,9 +66,11 @@ class SignaturePack:
     families: dict[str, Family] = field(default_factory=dict)
     packages: list[PackageIndicator] = field(default_factory=list)
     leftover_files: list[LeftoverFile] = field(default_factory=list)
+    target_lists: list[TargetList] = field(default_factory=list)
 
     @classmethod
-    def load(cls, folder: Path | None = None) -> SignaturePack:
+    def load(cls, folder: Path | None = None, include_demo: bool = False) -> SignaturePack:
+        """``include_demo`` adds the target-list entries that exist only for the built-in demo phone."""
         folder = Path(folder) if folder else signatures_dir()
         meta = _yaml(folder / "pack.yaml")
         meta_path = folder / "pack.yaml"
@@ -76,6 +79,16 @@ class SignaturePack:
         seen: set[str] = set()
         for path in sorted((folder / "implants").glob("*.yaml")):
             pack._add_family(path, _yaml(path), seen)
+        for path in sorted((folder / "target-lists").glob("*.yaml")):
+            meta = _yaml(path)
+            for key in ("id", "family", "name", "data"):
+                _str(meta, key, path)
+            if meta["family"] not in pack.families:
+                raise SignaturePackError(f"{path}: family {meta['family']!r} has no file in implants/")
+            try:
+                pack.target_lists.append(TargetList.load(path, meta, include_demo=include_demo))
+            except TargetListError as exc:
+                raise SignaturePackError(f"{path}: {exc}") from None
         return pack
 
     def _add_family(self, path: Path, data: dict, seen: set[str]) -> None:
@@ -109,8 +122,16 @@ class SignaturePack:
     def family(self, family_id: str) -> Family:
         return self.families[family_id]
 
-    def identity(self) -> dict[str, str]:
-        return {"name": self.name, "version": self.version, "sha256": self.sha256}
+    def identity(self) -> dict[str, object]:
+        return {"name": self.name, "version": self.version, "sha256": self.sha256,
+                "target_lists": [t.identity() for t in self.target_lists]}
+
+    def md5_size_filter(self) -> tuple[tuple[str, ...], object]:
+        """The storage roots the lists cover and a ``size -> bool`` predicate: which files are worth
+        hashing during collection (the rest can never match)."""
+        roots = tuple(sorted({root for t in self.target_lists for root in t.roots}))
+        lists = list(self.target_lists)
+        return roots, lambda size: any(t.has_size(size) for t in lists)
 
 
 def _yaml(path: Path) -> dict:

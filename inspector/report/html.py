@@ -143,10 +143,12 @@ def _device_line(device: dict[str, Any], messages: Messages) -> str:
     return " · ".join(parts) if parts else messages.text("ui.device.unknown")
 
 
-def _check_text(check: Any, messages: Messages) -> str:
+def _check_text(check: Any, messages: Messages, counts: Any = None) -> str:
     name = str(check or "")
     key = name if name.startswith("check.") else f"check.{name}"
-    return messages.text(key)
+    # A check may report counts (files examined, matches…) that its sentence can quote.
+    params = {k: v for k, v in counts.items() if isinstance(v, int)} if isinstance(counts, dict) else {}
+    return messages.text(key, params)
 
 
 def _reason_text(reason: Any, messages: Messages) -> str | None:
@@ -165,7 +167,7 @@ def _coverage_view(result: dict[str, Any], messages: Messages) -> tuple[list[str
     checked: list[str] = []
     not_checked: list[dict[str, Any]] = []
     for entry in _records(result.get("coverage")):
-        text = _check_text(entry.get("check"), messages)
+        text = _check_text(entry.get("check"), messages, entry.get("counts"))
         status = entry.get("status")
         if status == "ran":
             checked.append(text)

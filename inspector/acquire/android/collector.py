@@ -8,9 +8,8 @@ folder later skips what is complete.
 
 from __future__ import annotations
 
-import base64
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -18,6 +17,7 @@ from inspector.acquire.android import commands as C
 from inspector.acquire.android import errors
 from inspector.acquire.android.apks import ApkHashMismatch, device_sha256, fetch
 from inspector.acquire.android.connection import AndroidConnection
+from inspector.acquire.android.file_hashes import hash_files
 from inspector.acquire.android.files import WalkLimits, walk
 from inspector.acquire.android.identity import device_identity, parse_getprop
 from inspector.acquire.android.packages import (
@@ -29,7 +29,7 @@ from inspector.acquire.android.packages import (
     parse_pm_users,
 )
 from inspector.acquisition import Acquisition
-from inspector.acquisition.names import printable, safe_component
+from inspector.acquisition.names import keep_raw_bytes, printable, raw_bytes, safe_component
 from inspector.paths import apk_cache_dir
 
 DUMPSYS_SEPARATOR = b"-" * 79 + b"\n"
@@ -63,6 +63,10 @@ class CollectOptions:
     max_text_bytes: int = 64 << 20
     max_big_bytes: int = 512 << 20
     walk_limits: WalkLimits = field(default_factory=WalkLimits)
+    # Files to fingerprint (MD5, on the phone) for target lists: under these roots, of a size the
+    # predicate accepts. None: no fingerprints.
+    md5_size_filter: Callable[[int], bool] | None = None
+    md5_roots: tuple[str, ...] = ("/sdcard/", "/storage/")
 
 
 @dataclass
@@ -98,6 +102,8 @@ class AndroidCollector:
                 self._text_artifact(name, fallbacks, self.options.command_timeout_s, self.options.max_text_bytes,
                                     min_lines=2 if name == "processes.txt" else 0)
             self._files()
+            if self.options.md5_size_filter is not None:
+                self._file_hashes()
             self._dumpsys()
             self._text_artifact("logcat.txt", [C.LOGCAT, C.LOGCAT_FALLBACK],
                                 self.options.big_command_timeout_s, self.options.max_big_bytes)
@@ -256,7 +262,7 @@ class AndroidCollector:
         for path in record.apk_paths:
             entry = {"path": printable(path), "local_name": "", "md5": "", "sha1": "", "sha256": "",
                      "sha512": "", "error": ""}
-            _keep_raw(entry, "path", path)
+            keep_raw_bytes(entry, "path", path)
             if not record.uninstalled:
                 digest = device_sha256(self.conn, path)
                 if digest:
@@ -275,7 +281,7 @@ class AndroidCollector:
             "users": record.users,
             "installed_users": record.installed_users,
         }
-        _keep_raw(data, "name", record.name)
+        keep_raw_bytes(data, "name", record.name)
         return data
 
     def _raw(self, name: str, argv: tuple[str, ...]) -> bytes:
@@ -297,6 +303,26 @@ class AndroidCollector:
             why = "listing cut at the depth or count limit" if result.truncated else "; ".join(result.errors[:5])
             self.acq.mark(name, "partial", error=why)
 
+    # -- fingerprints of selected files ----------------------------------------------------------
+    def _file_hashes(self) -> None:
+        name = "file_hashes.json"
+        if self.acq.is_complete(name) or not self.acq.artifact_path("files.json").is_file():
+            return
+        wanted = self.options.md5_size_filter
+        records = json.loads(self.acq.artifact_path("files.json").read_text("utf-8"))
+        candidates = [
+            (raw_bytes(r, "path"), r["size"]) for r in records
+            if r.get("type") == "file" and r["path"].startswith(self.options.md5_roots) and wanted(r["size"])
+        ]
+        self.reporter.stage("Fingerprinting files of listed sizes", total=len(candidates))
+        hashes = hash_files(self.conn, candidates, on_file=self.reporter.advance)
+        failed = [h for h in hashes if h.error]
+        self.acq.write_json(name, {"algorithm": "md5", "candidates": len(candidates),
+                                   "records": [h.to_dict() for h in hashes]},
+                            candidates=len(candidates), failed=len(failed))
+        if failed:
+            self.acq.mark(name, "partial", error=f"{len(failed)} of {len(candidates)} files could not be hashed")
+
     # -- APKs -------------------------------------------------------------------------------------
     def _apks(self, packages: list[dict]) -> None:
         todo = [(pkg, f) for pkg in packages if not pkg.get("uninstalled") for f in pkg["files"]]
@@ -310,7 +336,7 @@ class AndroidCollector:
                     self.stats.apks_skipped_done += 1
                     self.reporter.advance(1)
                     continue
-                raw_path = _raw_value(entry, "path")
+                raw_path = raw_bytes(entry, "path")
                 try:
                     got = fetch(self.conn, raw_path, cache, expected_sha256=entry.get("sha256") or None)
                 except (FileNotFoundError, ApkHashMismatch) as exc:
@@ -333,22 +359,8 @@ class AndroidCollector:
             self.acq.write_json("packages.json", packages)
 
 
-def _keep_raw(obj: dict, key: str, raw: bytes) -> None:
-    """Names that are not UTF-8 keep their exact bytes beside the printable form."""
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        obj[f"{key}_bytes_b64"] = base64.b64encode(raw).decode("ascii")
-
-
-def _raw_value(obj: dict, key: str) -> bytes:
-    if f"{key}_bytes_b64" in obj:
-        return base64.b64decode(obj[f"{key}_bytes_b64"])
-    return obj[key].encode("utf-8")
-
-
 def _apk_local_name(pkg: dict, entry: dict, used: set[str]) -> str:
-    base = _raw_value(entry, "path").rsplit(b"/", 1)[-1].decode("utf-8", "surrogateescape")
+    base = raw_bytes(entry, "path").rsplit(b"/", 1)[-1].decode("utf-8", "surrogateescape")
     stem = f"apks/{safe_component(pkg['name'])}_{safe_component(base)}"
     local, n = stem, 1
     while local in used:

@@ -8,7 +8,6 @@ of numbers per path and no names at all, so hostile names cannot confuse it eith
 
 from __future__ import annotations
 
-import base64
 import re
 import stat as stat_mod
 from collections import deque
@@ -18,9 +17,13 @@ from dataclasses import dataclass
 from inspector.acquire.android import errors
 from inspector.acquire.android.commands import command, quote
 from inspector.acquire.android.connection import AndroidConnection
-from inspector.acquisition.names import printable
+from inspector.acquisition.names import keep_raw_bytes, printable
 
 ROOTS = (b"/sdcard/", b"/data/local/tmp/")
+# /storage/ holds shared storage again (emulated/, self/) and every other mounted volume (an SD card
+# appears as /storage/XXXX-XXXX/): those others are walked too.
+VOLUMES = b"/storage/"
+_NOT_VOLUMES = (b"emulated", b"self")
 MAX_DEPTH = 12
 MAX_ENTRIES = 200_000
 # Older adbd builds cap a service request at 4096 bytes (MAX_PAYLOAD_V1): stay below it.
@@ -53,6 +56,9 @@ def walk(
     on_entry: Callable[[int], None] | None = None,
 ) -> WalkResult:
     limits = limits or WalkLimits()
+    roots = roots + tuple(
+        VOLUMES + entry.name + b"/" for entry in conn.list_dir(VOLUMES)
+        if stat_mod.S_ISDIR(entry.mode) and entry.name not in _NOT_VOLUMES)
     records: list[dict] = []
     raw_paths: list[bytes] = []
     problems: list[str] = []
@@ -96,10 +102,7 @@ def _record(path: bytes, mode: int, size: int, mtime: int) -> dict:
         "type": _type_name(mode),
         "error": "",
     }
-    try:
-        path.decode("utf-8")
-    except UnicodeDecodeError:
-        record["path_bytes_b64"] = base64.b64encode(path).decode("ascii")
+    keep_raw_bytes(record, "path", path)
     return record
 
 

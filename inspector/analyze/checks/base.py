@@ -17,6 +17,9 @@ class CheckOutcome:
     reason: str | None = None
     findings: list[Finding] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    # False for checks about the traveller's files rather than the phone's integrity: their gaps are
+    # shown in "what we could not check" but do not turn the verdict into "incomplete".
+    decides_verdict: bool = True
 
     def coverage(self) -> dict[str, Any]:
         return {"check": self.check, "status": self.status, "reason": self.reason, **({"counts": self.counts}
