@@ -130,8 +130,8 @@ class SignaturePack:
         """The storage roots the lists cover and a ``size -> bool`` predicate: which files are worth
         hashing during collection (the rest can never match)."""
         roots = tuple(sorted({root for t in self.target_lists for root in t.roots}))
-        lists = list(self.target_lists)
-        return roots, lambda size: any(t.has_size(size) for t in lists)
+        sizes = frozenset().union(*(t.size_set() for t in self.target_lists))
+        return roots, sizes.__contains__
 
 
 def _yaml(path: Path) -> dict:
