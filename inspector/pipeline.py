@@ -115,8 +115,9 @@ def analyse_and_report(
     lang: str = "en",
     db: str | None = None,
     store: bool = True,
+    window: str | None = None,
 ) -> ScanOutcome:
-    result = analyze(acq, pack)
+    result = analyze(acq, pack, window=window)
     outcome = ScanOutcome(result=result, acquisition=acq)
     if store:
         try:

@@ -13,6 +13,7 @@ from inspector.analyze.checks import known_packages, leftover_files, target_file
 from inspector.analyze.checks.base import CheckOutcome
 from inspector.analyze.findings import Finding
 from inspector.analyze.signatures import SignaturePack
+from inspector.analyze.timeline import Event, Window, file_events, raise_in_window, timeline
 
 SCHEMA_VERSION = "1.0"
 VERDICTS = ("implant_found", "needs_review", "nothing_found", "incomplete")
@@ -38,13 +39,19 @@ def verdict(findings: list[Finding], complete: bool, coverage: list[CheckOutcome
     return "nothing_found"
 
 
-def analyze(acq: Acquisition, pack: SignaturePack) -> dict[str, Any]:
+def analyze(acq: Acquisition, pack: SignaturePack, window: str | None = None) -> dict[str, Any]:
+    """The result document. ``window``: the crossing window as the traveller gives it (see
+    ``timeline.Window.parse``); raises ``timeline.WindowError`` if it cannot be read."""
+    manifest = acq.manifest
+    crossing = Window.parse(window, (manifest.get("device") or {}).get("timezone")) if window else None
     outcomes = [check(acq, pack) for check in CHECKS]
-    findings = [f for o in outcomes for f in o.findings]
+    findings = raise_in_window([f for o in outcomes for f in o.findings], crossing)
     severity_order = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
     findings.sort(key=lambda f: (severity_order[f.severity], f.rule_id, f.subject))
-    manifest = acq.manifest
-    return {
+    events = [Event(f.time, "finding", f.subject, f.evidence[0].artifact if f.evidence else "", f.rule_id)
+              for f in findings if f.time]
+    events += file_events(_json_list(acq, "files.json"), crossing)
+    document = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "inspector", "version": inspector.__version__, "signature_pack": pack.identity()},
         "generated_at": utc_now(),
@@ -66,7 +73,19 @@ def analyze(acq: Acquisition, pack: SignaturePack) -> dict[str, Any]:
         "inventory": _inventory(acq),
         "coverage": [o.coverage() for o in outcomes],
         "findings": [f.to_dict() for f in findings],
+        "timeline": timeline(events, crossing),
     }
+    if crossing:
+        document["window"] = crossing.to_dict()
+    return document
+
+
+def _json_list(acq: Acquisition, name: str) -> list[Any]:
+    try:
+        value = json.loads(acq.artifact_path(name).read_text("utf-8"))
+    except (OSError, ValueError):
+        return []
+    return value if isinstance(value, list) else []
 
 
 def _device(manifest: dict[str, Any]) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from inspector.acquire.android.apks import ApkHashMismatch, device_sha256, fetch
 from inspector.acquire.android.connection import AndroidConnection
 from inspector.acquire.android.file_hashes import hash_files
 from inspector.acquire.android.files import WalkLimits, walk
-from inspector.acquire.android.identity import device_identity, parse_getprop
+from inspector.acquisition.device import device_identity, parse_getprop
 from inspector.acquire.android.packages import (
     PackageRecord,
     merge,

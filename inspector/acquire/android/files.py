@@ -100,6 +100,7 @@ def _record(path: bytes, mode: int, size: int, mtime: int) -> dict:
         "user_id": None,
         "group_id": None,
         "type": _type_name(mode),
+        "context": "",  # SELinux label: androidqf's field (MVT reads it); not collected yet
         "error": "",
     }
     keep_raw_bytes(record, "path", path)

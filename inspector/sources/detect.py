@@ -1,0 +1,58 @@
+"""What an input to `inspector check PATH` is, and turning it into an acquisition to analyse."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from inspector.acquisition import Acquisition, AcquisitionError
+from inspector.sources import androidqf, bugreport
+from inspector.sources.zips import UnsafeZip
+
+
+class UnknownInput(Exception):
+    """Not something inspector can read; ``hint`` says what it can."""
+
+    hint = ("inspector reads its own acquisition folders, androidqf folders or zips, and Android bugreport "
+            "zips (`adb bugreport bugreport.zip`).")
+
+
+def kind_of(path: Path) -> str:
+    if path.is_dir():
+        if (path / "acquisition.json").is_file() and not androidqf.looks_like_androidqf_folder(path):
+            return "inspector"
+        if androidqf.looks_like_androidqf_folder(path):
+            return "androidqf"
+        raise UnknownInput(f"{path} is not an acquisition: it has no acquisition.json, packages.json or getprop.txt")
+    if path.suffix == ".age":
+        raise UnknownInput(f"{path} is an encrypted androidqf bundle: decrypt it first "
+                           f"(`age --decrypt -i key.txt -o bundle.zip {path.name}`), then check the zip")
+    if path.is_file():
+        if bugreport.looks_like_bugreport(path):
+            return "bugreport"
+        if androidqf.looks_like_androidqf_zip(path):
+            return "androidqf-zip"
+        raise UnknownInput(f"{path} is neither a bugreport zip nor an androidqf zip")
+    raise UnknownInput(f"{path} does not exist")
+
+
+def default_output(path: Path) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    return Path.cwd() / f"inspector-check-{path.stem or 'input'}-{stamp}"
+
+
+def open_for_check(path: Path, out: Path | None = None) -> tuple[Acquisition, str]:
+    """The acquisition to analyse and what the input was. Other tools' inputs are converted into a
+    new acquisition folder (``out``), never changed in place."""
+    kind = kind_of(path)
+    if kind == "inspector":
+        return Acquisition.open(path), kind
+    target = out or default_output(path)
+    try:
+        if kind == "androidqf":
+            return androidqf.convert_folder(path, target), kind
+        if kind == "androidqf-zip":
+            return androidqf.convert_zip(path, target), kind
+        return bugreport.convert(path, target), kind
+    except (UnsafeZip, bugreport.NotABugreport) as exc:
+        raise AcquisitionError(f"{path}: {exc}") from None
