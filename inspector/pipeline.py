@@ -95,6 +95,8 @@ def acquire_android(
     options = options or CollectOptions()
     if pack.target_lists and options.md5_size_filter is None:
         options.md5_roots, options.md5_size_filter = pack.md5_size_filter()
+    if pack.leftover_files and options.evidence_file_filter is None:
+        options.evidence_file_filter = pack.leftover_path_filter()
     collector = AndroidCollector(conn, acq, reporter, options)
     try:
         stats = collector.run()

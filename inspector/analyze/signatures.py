@@ -12,7 +12,9 @@ from pathlib import Path
 
 import yaml
 
+from inspector.analyze.decoders import DECODERS
 from inspector.analyze.findings import CONFIDENCES, SEVERITIES
+from inspector.analyze.shared_storage import shared_relative
 from inspector.analyze.targets import TargetList, TargetListError
 from inspector.resources import signatures_dir
 
@@ -56,6 +58,14 @@ class LeftoverFile:
     source: str
     shared_path: str | None = None
     file_name: str | None = None
+    decode: str | None = None  # a decoder of the file's contents (inspector/analyze/decoders.py)
+
+    def matches(self, relative: str) -> bool:
+        """``relative``: a path relative to shared storage. Shared storage is case-insensitive on
+        Android (sdcardfs / FUSE), so names compare without case."""
+        if self.shared_path is not None:
+            return relative.casefold() == self.shared_path.casefold()
+        return relative.rsplit("/", 1)[-1].casefold() == (self.file_name or "").casefold()
 
 
 @dataclass
@@ -115,8 +125,12 @@ class SignaturePack:
                 raise SignaturePackError(f"{path}: {rule_id}: give exactly one of shared_path or file_name")
             if shared and (shared.startswith("/") or ".." in shared.split("/")):
                 raise SignaturePackError(f"{path}: {rule_id}: shared_path is relative to shared storage")
+            decode = item.get("decode")
+            if decode is not None and decode not in DECODERS:
+                raise SignaturePackError(
+                    f"{path}: {rule_id}: unknown decoder {decode!r} (known: {', '.join(DECODERS)})")
             self.leftover_files.append(LeftoverFile(
-                id=rule_id, family=family_id, shared_path=shared, file_name=name,
+                id=rule_id, family=family_id, shared_path=shared, file_name=name, decode=decode,
                 **_grading(item, path, rule_id)))
 
     def family(self, family_id: str) -> Family:
@@ -125,6 +139,16 @@ class SignaturePack:
     def identity(self) -> dict[str, object]:
         return {"name": self.name, "version": self.version, "sha256": self.sha256,
                 "target_lists": [t.identity() for t in self.target_lists]}
+
+    def leftover_path_filter(self):
+        """``device path -> bool``: files worth copying as evidence (small leftover files)."""
+        rules = list(self.leftover_files)
+
+        def wanted(path: str) -> bool:
+            relative = shared_relative(path)
+            return relative is not None and any(rule.matches(relative) for rule in rules)
+
+        return wanted
 
     def md5_size_filter(self) -> tuple[tuple[str, ...], object]:
         """The storage roots the lists cover and a ``size -> bool`` predicate: which files are worth

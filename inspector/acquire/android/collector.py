@@ -67,6 +67,9 @@ class CollectOptions:
     # predicate accepts. None: no fingerprints.
     md5_size_filter: Callable[[int], bool] | None = None
     md5_roots: tuple[str, ...] = ("/sdcard/", "/storage/")
+    # Small files to copy as evidence (an implant's leftover logs): which device paths, and up to what size.
+    evidence_file_filter: Callable[[str], bool] | None = None
+    max_evidence_file_bytes: int = 1 << 20
 
 
 @dataclass
@@ -102,6 +105,8 @@ class AndroidCollector:
                 self._text_artifact(name, fallbacks, self.options.command_timeout_s, self.options.max_text_bytes,
                                     min_lines=2 if name == "processes.txt" else 0)
             self._files()
+            if self.options.evidence_file_filter is not None:
+                self._evidence_files()
             if self.options.md5_size_filter is not None:
                 self._file_hashes()
             self._dumpsys()
@@ -302,6 +307,30 @@ class AndroidCollector:
         if result.truncated or result.errors:
             why = "listing cut at the depth or count limit" if result.truncated else "; ".join(result.errors[:5])
             self.acq.mark(name, "partial", error=why)
+
+    # -- copies of small leftover files -----------------------------------------------------------
+    def _evidence_files(self) -> None:
+        if not self.acq.artifact_path("files.json").is_file():
+            return
+        wanted = self.options.evidence_file_filter
+        records = json.loads(self.acq.artifact_path("files.json").read_text("utf-8"))
+        chosen = [r for r in records if r.get("type") == "file" and r["size"] <= self.options.max_evidence_file_bytes
+                  and wanted(r["path"])]
+        if not chosen:
+            return
+        self.reporter.stage("Copying files left behind by known implants", total=len(chosen))
+        for record in chosen:
+            raw = raw_bytes(record, "path")
+            name = "files/" + "/".join(safe_component(part.decode("utf-8", "surrogateescape"))
+                                       for part in raw.strip(b"/").split(b"/"))
+            if self.acq.is_complete(name):
+                continue
+            try:
+                with self.acq.writer(name, device_path=record["path"]) as out:
+                    self.conn.pull(raw, out)
+            except FileNotFoundError as exc:
+                self.reporter.warn(f"{record['path']}: {exc}")
+            self.reporter.advance(1)
 
     # -- fingerprints of selected files ----------------------------------------------------------
     def _file_hashes(self) -> None:

@@ -8,29 +8,12 @@ from datetime import UTC, datetime
 from inspector.acquisition import Acquisition
 from inspector.analyze.checks.base import ArtifactUnusable, CheckOutcome, incomplete_reason, load_json_artifact
 from inspector.analyze.findings import Evidence, Finding
-from inspector.analyze.signatures import LeftoverFile, SignaturePack
+from inspector.analyze.decoders import DECODERS
+from inspector.analyze.shared_storage import shared_relative
+from inspector.analyze.signatures import SignaturePack
 
 NAME = "leftover_files"
 ARTIFACT = "files.json"
-
-# The same shared storage is reachable under several names depending on Android version and the
-# tool that listed it; rules name paths relative to it.
-SHARED_ROOTS = ("/sdcard/", "/storage/emulated/0/", "/storage/self/primary/", "/mnt/sdcard/", "/mnt/user/0/primary/")
-
-
-def shared_relative(path: str) -> str | None:
-    for root in SHARED_ROOTS:
-        if path.startswith(root):
-            return path[len(root):]
-    return None
-
-
-def _matches(rule: LeftoverFile, relative: str) -> bool:
-    # Shared storage is case-insensitive on Android (sdcardfs / FUSE), so compare without case.
-    if rule.shared_path is not None:
-        return relative.casefold() == rule.shared_path.casefold()
-    return relative.rsplit("/", 1)[-1].casefold() == (rule.file_name or "").casefold()
-
 
 def iso(ts: object) -> str | None:
     if isinstance(ts, int | float) and 0 < ts < 32503680000:
@@ -47,6 +30,9 @@ def run(acq: Acquisition, pack: SignaturePack) -> CheckOutcome:
         return CheckOutcome(NAME, "failed", f"{ARTIFACT} does not hold a list of files")
     outcome = CheckOutcome(NAME, "ran", incomplete_reason(ARTIFACT, acq), counts={"files": len(records)})
     digest = (acq.artifact(ARTIFACT) or {}).get("sha256")
+    # copies of small leftover files pulled as evidence: device path -> (artifact, sha256)
+    copies = {rec["device_path"]: (name, rec.get("sha256")) for name, rec in acq.manifest["artifacts"].items()
+              if name.startswith("files/") and rec.get("status") == "complete" and rec.get("device_path")}
     for index, record in enumerate(records):
         if not isinstance(record, dict) or not isinstance(record.get("path"), str):
             continue
@@ -56,12 +42,22 @@ def run(acq: Acquisition, pack: SignaturePack) -> CheckOutcome:
         if relative is None:
             continue
         for rule in pack.leftover_files:
-            if not _matches(rule, relative):
+            if not rule.matches(relative):
                 continue
             family = pack.family(rule.family)
             modified = iso(record.get("modified_time"))
+            evidence = [Evidence(artifact=ARTIFACT, excerpt="", sha256=digest, locator=f"/{index}")]
+            decoded: dict = {}
+            copy = copies.get(record["path"])
+            if copy is not None:
+                name, sha = copy
+                evidence.append(Evidence(artifact=name, excerpt="", sha256=sha, locator=record["path"]))
+                if rule.decode:
+                    decoded = DECODERS[rule.decode](acq.artifact_path(name).read_bytes())
             excerpt = {k: record.get(k) for k in ("path", "size", "mode", "modified_time", "changed_time",
                                                     "access_time")}
+            evidence[0] = Evidence(artifact=ARTIFACT, excerpt=json.dumps(excerpt, ensure_ascii=False),
+                                   sha256=digest, locator=f"/{index}")
             outcome.findings.append(Finding(
                 rule_id=rule.id,
                 family=rule.family,
@@ -70,11 +66,11 @@ def run(acq: Acquisition, pack: SignaturePack) -> CheckOutcome:
                 title="finding.leftover_file.title",
                 explanation="finding.leftover_file.explanation",
                 subject=record["path"],
-                evidence=(Evidence(artifact=ARTIFACT, excerpt=json.dumps(excerpt, ensure_ascii=False),
-                                   sha256=digest, locator=f"/{index}"),),
+                evidence=tuple(evidence),
                 references=family.references,
-                time=modified,
+                # what the file itself says (a decoded check time) is more precise than its mtime
+                time=decoded.get("check_time") or modified,
                 params={"family_name": family.name, "path": record["path"], "modified_time": modified,
-                        "takes": list(family.takes)},
+                        "takes": list(family.takes), **decoded},
             ))
     return outcome
