@@ -76,6 +76,20 @@ def android_phone(tmp_path, apps: list[App], files: dict | None = None, meta: di
     commands[C.pm_list_flag("-d", "0")] = b"\n".join(disabled) + (b"\n" if disabled else b"")
     commands.update(extra_commands or {})
     kwargs.setdefault("dirs", ["/sdcard", "/data/local/tmp"])
+    # Fixed times for every file and folder: the real ones on this disk change when the simulated phone
+    # reads them (atime), as they do on a real phone, which would make two collections differ.
+    pinned = {"mtime": 1763400000, "atime": 1763400000, "ctime": 1763400000}
+    meta = dict(meta or {})
+    for path in fs:
+        text = path if isinstance(path, str) else path.decode("utf-8", "surrogateescape")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            continue  # YAML cannot hold the name; its times stay the disk's
+        parts = text.strip("/").split("/")
+        for depth in range(1, len(parts) + 1):
+            key = "/" + "/".join(parts[:depth])
+            meta[key] = {**pinned, **meta.get(key, {})}
     profile = make_profile(tmp_path, files=fs, commands=commands, meta=meta, serial=serial, **kwargs)
     return profile, overrides
 

@@ -125,7 +125,10 @@ def test_bugreport_is_cut_into_our_artifacts(tmp_path):
     result = analyze(acq, SignaturePack.load())
     by_check = {c["check"]: c for c in result["coverage"]}
     assert by_check["known_packages"]["status"] == "failed"  # no packages.json in a bugreport (yet)
-    assert result["verdict"] == "incomplete"
+    # but the removed border app is still named in the bugreport's dumpsys and logs
+    named = [f for f in result["findings"] if f["rule_id"] == "bxaq.package.named"]
+    assert {e["artifact"] for f in named for e in f["evidence"]} >= {"dumpsys.txt", "logcat.txt"}
+    assert result["verdict"] == "implant_found"
 
 
 @pytest.mark.parametrize("name", ["../evil.txt", "/etc/evil", "a/../../evil", "C:/evil", "a\\..\\evil"])

@@ -9,7 +9,7 @@ from typing import Any
 
 import inspector
 from inspector.acquisition import Acquisition, utc_now
-from inspector.analyze.checks import known_packages, leftover_files, target_files
+from inspector.analyze.checks import indicators, known_packages, leftover_files, target_files
 from inspector.analyze.checks.base import CheckOutcome
 from inspector.analyze.findings import Finding
 from inspector.analyze.signatures import SignaturePack
@@ -22,6 +22,7 @@ CHECKS: tuple[Callable[[Acquisition, SignaturePack], CheckOutcome], ...] = (
     known_packages.run,
     leftover_files.run,
     target_files.run,
+    indicators.run,
 )
 _STRONG = {"critical", "high"}
 _SURE = {"verified", "high"}

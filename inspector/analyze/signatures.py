@@ -14,6 +14,8 @@ import yaml
 
 from inspector.analyze.decoders import DECODERS
 from inspector.analyze.findings import CONFIDENCES, SEVERITIES
+from inspector.analyze.iocs import IndicatorSet
+from inspector.analyze.iocs import load as load_indicators
 from inspector.analyze.shared_storage import shared_relative
 from inspector.analyze.targets import TargetList, TargetListError
 from inspector.resources import signatures_dir
@@ -77,6 +79,19 @@ class SignaturePack:
     packages: list[PackageIndicator] = field(default_factory=list)
     leftover_files: list[LeftoverFile] = field(default_factory=list)
     target_lists: list[TargetList] = field(default_factory=list)
+    folder: Path | None = None
+    _indicators: IndicatorSet | None = field(default=None, repr=False)
+
+    @property
+    def indicators(self) -> IndicatorSet:
+        """MVT STIX2 and Echap indicators from signatures/iocs/, loaded on first use."""
+        if self._indicators is None:
+            folder = (self.folder or signatures_dir()) / "iocs"
+            try:
+                self._indicators = load_indicators(folder) if folder.is_dir() else IndicatorSet()
+            except (OSError, ValueError, yaml.YAMLError) as exc:
+                raise SignaturePackError(f"{folder}: an indicator bundle cannot be read: {exc}") from None
+        return self._indicators
 
     @classmethod
     def load(cls, folder: Path | None = None, include_demo: bool = False) -> SignaturePack:
@@ -85,7 +100,7 @@ class SignaturePack:
         meta = _yaml(folder / "pack.yaml")
         meta_path = folder / "pack.yaml"
         pack = cls(name=_str(meta, "name", meta_path), version=_str(meta, "version", meta_path),
-                   sha256=_folder_sha256(folder))
+                   sha256=_folder_sha256(folder), folder=folder)
         seen: set[str] = set()
         for path in sorted((folder / "implants").glob("*.yaml")):
             pack._add_family(path, _yaml(path), seen)
