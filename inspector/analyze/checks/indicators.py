@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -26,7 +27,6 @@ TEXT_ARTIFACTS = ("dumpsys.txt", "logcat.txt", "settings_global.txt", "settings_
 # Dotted names: package names and host names look alike; both are looked up.
 _DOTTED = re.compile(rb"(?<![A-Za-z0-9_.-])(?:[A-Za-z0-9_-]{1,63}\.){1,10}[A-Za-z0-9_-]{2,63}(?![A-Za-z0-9_-])")
 _EMAIL = re.compile(rb"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,255}\.[A-Za-z]{2,63}")
-_MAX_LINE = 64 << 10
 
 
 @dataclass
@@ -127,10 +127,50 @@ def _processes(acq: Acquisition, pack: SignaturePack, out: _Collector) -> None:
                                  "high"), "processes.txt", line.decode("utf-8", "replace").strip(), f"line {number}")
 
 
-def _lines(path) -> Iterator[tuple[int, bytes]]:
+CHUNK = 8 << 20
+
+
+def _chunks(path) -> Iterator[bytes]:
+    """The file in ~8 MiB pieces cut at line ends, so no token is split."""
     with open(path, "rb") as f:
-        for number, line in enumerate(f, 1):
-            yield number, line[:_MAX_LINE]
+        rest = b""
+        while block := f.read(CHUNK):
+            block = rest + block
+            cut = block.rfind(b"\n") + 1
+            if cut == 0 and len(block) < 4 * CHUNK:
+                rest = block
+                continue
+            cut = cut or len(block)
+            rest = block[cut:]
+            yield block[:cut]
+        if rest:
+            yield rest
+
+
+def _tokens(path) -> tuple[Counter, Counter]:
+    """Every distinct dotted name and e-mail in the file, with counts. Text is repetitive (logs), so the
+    distinct tokens are few and each is looked up once."""
+    dotted: Counter = Counter()
+    emails: Counter = Counter()
+    for chunk in _chunks(path):
+        dotted.update(_DOTTED.findall(chunk))
+        if b"@" in chunk:
+            emails.update(_EMAIL.findall(chunk))
+    return dotted, emails
+
+
+def _first_line(path, token: bytes) -> tuple[int, str]:
+    """Where ``token`` first appears: line number and the line, for the evidence."""
+    line_no = 0
+    for chunk in _chunks(path):
+        at = chunk.find(token)
+        if at >= 0:
+            start = chunk.rfind(b"\n", 0, at) + 1
+            end = chunk.find(b"\n", at)
+            line = chunk[start:end if end >= 0 else len(chunk)]
+            return line_no + chunk.count(b"\n", 0, at) + 1, line[:2000].decode("utf-8", "replace").strip()
+        line_no += chunk.count(b"\n")
+    return 0, ""
 
 
 def _texts(acq: Acquisition, pack: SignaturePack, installed: set[str], out: _Collector) -> int:
@@ -145,38 +185,37 @@ def _texts(acq: Acquisition, pack: SignaturePack, installed: set[str], out: _Col
         if not path.is_file():
             continue
         scanned += 1
-        for number, line in _lines(path):
-            for raw in _DOTTED.findall(line):
-                token = raw.decode("ascii", "replace")
-                folded = token.casefold()
-                excerpt = line.decode("utf-8", "replace").strip()
-                # our rules' packages: a border implant named in the phone's history
-                rule = own.get(folded)
-                if rule and token not in installed and rule.matches(token):
-                    family = pack.family(rule.family)
-                    hit = _Hit(rule_id=f"{rule.id}.named", family=rule.family, family_name=family.name,
-                               severity=_lower(rule.severity), confidence="high", kind="app_named", subject=token,
-                               references=family.references, params={"takes": list(family.takes)})
-                    out.add(hit, artifact, excerpt, f"line {number}")
+        dotted, mails = _tokens(path)
+        hits: list[tuple[_Hit, bytes, int]] = []
+        for raw, count in dotted.items():
+            token = raw.decode("ascii", "replace")
+            folded = token.casefold()
+            # our rules' packages: a border implant named in the phone's history
+            rule = own.get(folded)
+            if rule and token not in installed and rule.matches(token):
+                family = pack.family(rule.family)
+                hits.append((_Hit(rule_id=f"{rule.id}.named", family=rule.family, family_name=family.name,
+                                  severity=_lower(rule.severity), confidence="high", kind="app_named", subject=token,
+                                  references=family.references, params={"takes": list(family.takes)}), raw, count))
+            if token not in installed:
                 for indicator in app_ids.get(token, []):
-                    if token not in installed:
-                        hit = _ioc_hit(indicator, "app_named", token, "high" if indicator.threat == "spyware"
-                                       else "medium", "medium")
-                        out.add(hit, artifact, excerpt, f"line {number}")
-                # a domain, or any of its parent domains
-                parts = folded.split(".")
-                for i in range(len(parts) - 1):
-                    for indicator in domains.get(".".join(parts[i:]), []):
-                        out.add(_ioc_hit(indicator, "domain", token, "medium", "medium"), artifact, excerpt,
-                                f"line {number}")
-                for indicator in ips.get(token, []):
-                    out.add(_ioc_hit(indicator, "ip", token, "medium", "medium"), artifact, excerpt, f"line {number}")
-            if b"@" in line:
-                for raw in _EMAIL.findall(line):
-                    token = raw.decode("ascii", "replace").casefold()
-                    for indicator in emails.get(token, []):
-                        out.add(_ioc_hit(indicator, "email", token, "medium", "medium"), artifact,
-                                line.decode("utf-8", "replace").strip(), f"line {number}")
+                    hits.append((_ioc_hit(indicator, "app_named", token,
+                                          "high" if indicator.threat == "spyware" else "medium", "medium"), raw, count))
+            # a domain, or any of its parent domains
+            parts = folded.split(".")
+            for i in range(len(parts) - 1):
+                for indicator in domains.get(".".join(parts[i:]), []):
+                    hits.append((_ioc_hit(indicator, "domain", token, "medium", "medium"), raw, count))
+            for indicator in ips.get(token, []):
+                hits.append((_ioc_hit(indicator, "ip", token, "medium", "medium"), raw, count))
+        for raw, count in mails.items():
+            for indicator in emails.get(raw.decode("ascii", "replace").casefold(), []):
+                hits.append((_ioc_hit(indicator, "email", raw.decode("ascii", "replace"), "medium", "medium"),
+                             raw, count))
+        for hit, raw, count in hits:
+            number, line = _first_line(path, raw)
+            out.add(hit, artifact, line, f"line {number}")
+            out.hits[(hit.rule_id, hit.subject, artifact)].count += count - 1
     return scanned
 
 
