@@ -47,6 +47,15 @@ def parse_hostport(text: str) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
+def _scanner_public_key() -> str | None:
+    from inspector.acquire.android.keys import key_path
+
+    try:
+        return key_path().with_suffix(".pub").read_text("utf-8").strip()
+    except OSError:
+        return None
+
+
 def is_demo_acquisition(folder: Path) -> bool:
     try:
         return bool(Acquisition.open(folder).manifest.get("demo"))
@@ -91,7 +100,9 @@ def acquire_android(
                                  signature_pack_version=pack.version, operator=operator)
         if demo:
             acq.manifest["demo"] = True  # the simulated phone: its target-list demo entries apply
-            acq.save()
+        # This computer's public ADB key, so that analysis can tell it from other trusted computers.
+        acq.manifest["scanner"] = {"adb_public_key": _scanner_public_key()}
+        acq.save()
     options = options or CollectOptions()
     if pack.target_lists and options.md5_size_filter is None:
         options.md5_roots, options.md5_size_filter = pack.md5_size_filter()

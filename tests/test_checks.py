@@ -28,8 +28,8 @@ def _acq(tmp_path, packages=None, files=None):
 
 
 def _pkg(name, uninstalled=False):
-    return {"name": name, "files": [], "installer": "null", "uid": 10100, "disabled": False, "system": False,
-            "third_party": True, "uninstalled": uninstalled}
+    return {"name": name, "files": [], "installer": "com.android.vending", "uid": 10100, "disabled": False,
+            "system": False, "third_party": True, "uninstalled": uninstalled}
 
 
 def _file(path, mtime=1763431200):
@@ -44,9 +44,11 @@ def test_pack_loads_with_identity(pack):
 
 def test_clean_phone_is_nothing_found(tmp_path, pack):
     result = analyze(_acq(tmp_path, [_pkg("org.demo.notes")], [_file("/sdcard/DCIM/a.jpg")]), pack)
-    assert result["verdict"] == "nothing_found" and result["findings"] == []
+    assert result["verdict"] == "nothing_found"
+    assert result["findings"] == []
     statuses = {c["check"]: c["status"] for c in result["coverage"]}
-    assert statuses == {"known_packages": "ran", "leftover_files": "ran", "target_files": "skipped"}
+    assert statuses == {"known_packages": "ran", "leftover_files": "ran", "target_files": "skipped",
+                        "indicators": "ran", "device_state": "ran"}
 
 
 def test_installed_implant_is_implant_found(tmp_path, pack):

@@ -9,7 +9,9 @@ from typing import Any
 
 import inspector
 from inspector.acquisition import Acquisition, utc_now
-from inspector.analyze.checks import indicators, known_packages, leftover_files, target_files
+from inspector.analyze.android_events import android_events
+from inspector.analyze.android_state import AndroidState
+from inspector.analyze.checks import device_state, indicators, known_packages, leftover_files, target_files
 from inspector.analyze.checks.base import CheckOutcome
 from inspector.analyze.findings import Finding
 from inspector.analyze.signatures import SignaturePack
@@ -23,17 +25,21 @@ CHECKS: tuple[Callable[[Acquisition, SignaturePack], CheckOutcome], ...] = (
     leftover_files.run,
     target_files.run,
     indicators.run,
+    device_state.run,
 )
 _STRONG = {"critical", "high"}
 _SURE = {"verified", "high"}
+_REVIEW = {"critical", "high", "medium"}
 
 
 def verdict(findings: list[Finding], complete: bool, coverage: list[CheckOutcome]) -> str:
-    """Strong, well-established evidence → implant_found; any other finding that is not merely
-    informational → needs_review; nothing, but something could not be checked → incomplete."""
+    """Strong, well-established evidence → implant_found; a finding of medium severity or more, or any
+    finding tied to an implant family (even low: a file on its target list) → needs_review; device
+    state alone at low severity (a sideloaded app, another trusted computer) is shown in the report
+    but does not change the verdict; nothing, but something could not be checked → incomplete."""
     if any(f.severity in _STRONG and f.confidence in _SURE for f in findings):
         return "implant_found"
-    if any(f.severity != "info" for f in findings):
+    if any(f.severity in _REVIEW or (f.severity == "low" and f.family != "device_state") for f in findings):
         return "needs_review"
     if not complete or any(c.status != "ran" or c.reason for c in coverage if c.decides_verdict):
         return "incomplete"
@@ -52,6 +58,8 @@ def analyze(acq: Acquisition, pack: SignaturePack, window: str | None = None) ->
     events = [Event(f.time, "finding", f.subject, f.evidence[0].artifact if f.evidence else "", f.rule_id)
               for f in findings if f.time]
     events += file_events(_json_list(acq, "files.json"), crossing)
+    system = {p["name"] for p in _json_list(acq, "packages.json") if isinstance(p, dict) and p.get("system")}
+    events += android_events(AndroidState.of(acq), crossing, system)
     document = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "inspector", "version": inspector.__version__, "signature_pack": pack.identity()},

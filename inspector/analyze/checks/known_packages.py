@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from inspector.acquisition import Acquisition
+from inspector.analyze.android_state import AndroidState
 from inspector.analyze.checks.base import ArtifactUnusable, CheckOutcome, incomplete_reason, load_json_artifact
 from inspector.analyze.findings import Evidence, Finding
 from inspector.analyze.signatures import SignaturePack
@@ -22,6 +23,7 @@ def run(acq: Acquisition, pack: SignaturePack) -> CheckOutcome:
         return CheckOutcome(NAME, "failed", f"{ARTIFACT} does not hold a list of packages")
     outcome = CheckOutcome(NAME, "ran", incomplete_reason(ARTIFACT, acq), counts={"packages": len(packages)})
     digest = (acq.artifact(ARTIFACT) or {}).get("sha256")
+    times = _install_times(acq)
     for index, package in enumerate(packages):
         if not isinstance(package, dict) or not isinstance(package.get("name"), str):
             continue
@@ -45,7 +47,22 @@ def run(acq: Acquisition, pack: SignaturePack) -> CheckOutcome:
                 evidence=(Evidence(artifact=ARTIFACT, excerpt=json.dumps(excerpt, ensure_ascii=False),
                                    sha256=digest, locator=f"/{index}"),),
                 references=family.references,
+                time=times.get(package["name"], {}).get("installed_time"),
                 params={"family_name": family.name, "package": package["name"], "takes": list(family.takes),
-                        "installer": package.get("installer")},
+                        "installer": package.get("installer"), **times.get(package["name"], {})},
             ))
     return outcome
+
+
+def _install_times(acq: Acquisition) -> dict[str, dict[str, str]]:
+    """When each package was installed (dumpsys package) and removed (logs), where the phone says."""
+    state = AndroidState.of(acq)
+    times: dict[str, dict[str, str]] = {}
+    dump = state.package_dump()
+    for record in dump.packages if dump else []:
+        if record.first_install_time and record.first_install_time.time:
+            times.setdefault(record.name, {})["installed_time"] = record.first_install_time.time
+    for event in state.logcat_package_events() or []:
+        if event.package and event.time.time and event.action in ("uninstall", "package_removed"):
+            times.setdefault(event.package, {}).setdefault("removed_time", event.time.time)
+    return times
