@@ -16,7 +16,7 @@ import pytest
 from inspector.acquisition import AcquisitionError
 from inspector.analyze.result import analyze
 from inspector.analyze.signatures import SignaturePack
-from inspector.sources import androidqf, bugreport
+from inspector.sources import androidqf
 from inspector.sources.detect import UnknownInput, kind_of, open_for_check
 from inspector.sources.zips import UnsafeZip, entries, safe_name
 
@@ -124,10 +124,13 @@ def test_bugreport_is_cut_into_our_artifacts(tmp_path):
     assert acq.status("bugreport/dumpstate.txt") == "complete"
     result = analyze(acq, SignaturePack.load())
     by_check = {c["check"]: c for c in result["coverage"]}
-    assert by_check["known_packages"]["status"] == "failed"  # no packages.json in a bugreport (yet)
-    # but the removed border app is still named in the bugreport's dumpsys and logs
-    named = [f for f in result["findings"] if f["rule_id"] == "bxaq.package.named"]
-    assert {e["artifact"] for f in named for e in f["evidence"]} >= {"dumpsys.txt", "logcat.txt"}
+    assert by_check["known_packages"]["status"] == "ran"  # packages.json is built from dumpsys package
+    packages = {p["name"]: p for p in json.loads((acq.path / "packages.json").read_text())}
+    assert packages["com.fiberhome.wifiserver"]["uninstalled"] is True
+    assert packages["org.demo.torch"]["installer"] == "com.google.android.packageinstaller"
+    package = next(f for f in result["findings"] if f["rule_id"] == "bxaq.package")
+    assert package["title"] == "finding.known_package.kept_data.title"
+    assert package["time"] == "2026-11-18T01:11:26Z"  # first install, from the same dump
     assert result["verdict"] == "implant_found"
 
 

@@ -118,9 +118,48 @@ def convert(source: Path, out: Path) -> Acquisition:
     return acq
 
 
+def packages_from_dumpsys(acq: Acquisition) -> list[dict] | None:
+    """androidqf-style package records built from the bugreport's ``dumpsys package`` (a bugreport has
+    no `pm list packages`): name, APK folder, installer, uid, system/disabled/kept-data flags."""
+    from inspector.analyze.parsers.dumpsys import iter_service_lines
+    from inspector.analyze.parsers.dumpsys_package import parse_dumpsys_package
+
+    path = acq.artifact_path("dumpsys.txt")
+    if not path.is_file():
+        return None
+    with open(path, "rb") as f:
+        lines = iter_service_lines(f, "package")
+        dump = parse_dumpsys_package(lines)
+    if not dump.packages:
+        return None
+    records = []
+    for package in dump.packages:
+        disabled = bool(package.users) and all(u.enabled in (2, 3) for u in package.users)
+        records.append({
+            "name": package.name,
+            "files": [{"path": f"{package.code_path}/base.apk" if package.code_path and not
+                       package.code_path.endswith(".apk") else package.code_path or "", "local_name": "", "md5": "",
+                       "sha1": "", "sha256": "", "sha512": "", "error": ""}],
+            "installer": package.installer_package_name or "null",
+            "uid": package.app_id,
+            "disabled": disabled,
+            "system": package.system,
+            "third_party": not package.system,
+            "uninstalled": package.uninstalled_with_data,
+            "version_code": package.version_code,
+            "users": [str(u.user) for u in package.users],
+            "installed_users": [str(u) for u in package.installed_users],
+            "source": "dumpsys package",
+        })
+    return records
+
+
 def _finish(acq: Acquisition) -> None:
     from inspector.acquisition.device import device_identity, parse_getprop
 
+    packages = packages_from_dumpsys(acq)
+    if packages is not None:
+        acq.write_json("packages.json", packages, built_from="dumpsys.txt (dumpsys package)")
     getprop = acq.artifact_path("getprop.txt")
     props = parse_getprop(getprop.read_text("utf-8", "replace")) if getprop.is_file() else {}
     acq.set_device({**device_identity(props, "unknown"), "transport": "bugreport"})
