@@ -2051,6 +2051,17 @@ def write_files() -> None:
     put_file(f"{sd}/Documents/voice note 2026-11-06 transcript.txt",
              b"Remember: the bus leaves Osh at 05:30, bring cash for the border taxi.\n",
              mtime=t("2026-11-06 19:02:58"), uid=notes_uid)
+    # /proc/net/tcp and tcp6 in the kernel's format: nothing listening but the usual, one HTTPS
+    # connection of the notes app (uid 10196) to a CDN. BXAQ never listened; MFSocket would (10103).
+    tcp = ("  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+           "   0: 0100007F:13AD 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 30211 1 "
+           "0000000000000000 100 0 0 10 0\n")
+    tcp6 = ("  sl  local_address                         remote_address                        st tx_queue "
+            "rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+            "   0: 0000000000000000FFFF00000B00A8C0:C3A2 0000000000000000FFFF0000D8BB3A8E:01BB 01 00000000:00000000 "
+            "02:00000C1D 00000000 10196        0 88123 2 0000000000000000 22 4 30 10 -1\n")
+    put_file("/proc/net/tcp", tcp.encode(), mtime=NOW, uid=0, gid=0, mode="0444")
+    put_file("/proc/net/tcp6", tcp6.encode(), mtime=NOW, uid=0, gid=0, mode="0444")
     # A file that is on the demo's entry of the border app's target list (signatures/target-lists/
     # bxaq.yaml, demo_entries): synthetic bytes, so the demo can show what a list match looks like.
     put_file(f"{sd}/Download/{DEMO_TARGET_NAME}", demo_target_bytes(), mtime=t("2026-10-21 20:14:09"), uid=1000)

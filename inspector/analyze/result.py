@@ -11,7 +11,14 @@ import inspector
 from inspector.acquisition import Acquisition, utc_now
 from inspector.analyze.android_events import android_events
 from inspector.analyze.android_state import AndroidState
-from inspector.analyze.checks import device_state, indicators, known_packages, leftover_files, target_files
+from inspector.analyze.checks import (
+    device_state,
+    indicators,
+    known_packages,
+    leftover_files,
+    listening_ports,
+    target_files,
+)
 from inspector.analyze.checks.base import CheckOutcome
 from inspector.analyze.findings import Finding
 from inspector.analyze.signatures import SignaturePack
@@ -26,6 +33,7 @@ CHECKS: tuple[Callable[[Acquisition, SignaturePack], CheckOutcome], ...] = (
     target_files.run,
     indicators.run,
     device_state.run,
+    listening_ports.run,
 )
 _STRONG = {"critical", "high"}
 _SURE = {"verified", "high"}

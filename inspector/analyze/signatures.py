@@ -70,6 +70,18 @@ class LeftoverFile:
         return relative.rsplit("/", 1)[-1].casefold() == (self.file_name or "").casefold()
 
 
+@dataclass(frozen=True)
+class ListeningPort:
+    """A TCP port an implant listens on (read from /proc/net/tcp and tcp6)."""
+
+    id: str
+    family: str
+    port: int
+    severity: str
+    confidence: str
+    source: str
+
+
 @dataclass
 class SignaturePack:
     name: str
@@ -79,6 +91,7 @@ class SignaturePack:
     packages: list[PackageIndicator] = field(default_factory=list)
     leftover_files: list[LeftoverFile] = field(default_factory=list)
     target_lists: list[TargetList] = field(default_factory=list)
+    listening_ports: list[ListeningPort] = field(default_factory=list)
     folder: Path | None = None
     _indicators: IndicatorSet | None = field(default=None, repr=False)
 
@@ -133,6 +146,13 @@ class SignaturePack:
             self.packages.append(PackageIndicator(
                 id=rule_id, family=family_id, name=_str(item, "name", path),
                 case_insensitive=match == "case_insensitive", **_grading(item, path, rule_id)))
+        for item in data.get("listening_ports") or ():
+            rule_id = _rule_id(item, path, seen)
+            port = item.get("port")
+            if not isinstance(port, int) or not 0 < port < 65536:
+                raise SignaturePackError(f"{path}: {rule_id}: port must be a number from 1 to 65535")
+            self.listening_ports.append(ListeningPort(id=rule_id, family=family_id, port=port,
+                                                      **_grading(item, path, rule_id)))
         for item in data.get("leftover_files") or ():
             rule_id = _rule_id(item, path, seen)
             shared, name = item.get("shared_path"), item.get("file_name")

@@ -15,6 +15,9 @@ TEXT_ARTIFACTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("settings_secure.txt", ("settings", "list", "secure")),
     ("settings_system.txt", ("settings", "list", "system")),
     ("processes.txt", ("ps", "-A")),
+    # Listening and connected TCP sockets (an extraction agent such as MFSocket listens on a port).
+    ("proc_net_tcp.txt", ("cat", "/proc/net/tcp")),
+    ("proc_net_tcp6.txt", ("cat", "/proc/net/tcp6")),
 )
 # Old Android (< 8) has a ps that lists everything without -A and rejects it.
 PROCESSES_FALLBACK = ("ps",)
