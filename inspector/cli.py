@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +38,33 @@ _VERDICT_STYLE = {
     "nothing_found": "bold white on green",
     "incomplete": "bold white on blue",
 }
+
+
+def _report_options(func):
+    """--format and --lang, shared by the commands that write reports."""
+    func = click.option("--lang", "lang", metavar="LANG",
+                        help="Language of the report: en, zh_CN, ru, ug… (default: this computer's language, "
+                             "from LANGUAGE/LC_ALL/LC_MESSAGES/LANG; English when there is no translation).")(func)
+    return click.option("--format", "formats", default="html,json", show_default=True, metavar="FORMATS",
+                        help="Reports to write, comma-separated: html, pdf, json.")(func)
+
+
+def _parse_report_options(formats: str, lang: str | None) -> tuple[tuple[str, ...], str]:
+    from inspector.report import parse_formats
+    from inspector.report.messages import available_languages, fallback_chain, normalize_lang, system_lang
+
+    try:
+        chosen = parse_formats(formats)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--format") from None
+    if lang is not None and not re.match(r"^[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*$", lang):
+        raise click.BadParameter(f"{lang!r} is not a language tag (like en, zh_CN, ru, ug)", param_hint="--lang")
+    resolved = normalize_lang(lang) if lang is not None else system_lang()
+    known = available_languages()
+    if not any(name in known for name in fallback_chain(resolved)[:-1]) and resolved.split("_")[0] != "en":
+        click.echo(f"No translation for {resolved!r} yet: the report is in English "
+                   f"(available: {', '.join(known)}).", err=True)
+    return chosen, resolved
 
 
 def _console(json_mode: bool = False) -> Console:
@@ -110,6 +138,7 @@ def main() -> None:
       inspector devices            is my phone visible?
       inspector scan               scan the phone plugged in by USB
       inspector check FOLDER       look at an earlier scan again (e.g. with newer signatures)
+      inspector report FOLDER      its report again: another language (--lang), PDF, redacted to share
       inspector check-files DIR    are files in DIR on the lists border apps search for?
       inspector doctor             find out why a phone is not seen
 
@@ -134,9 +163,10 @@ def main() -> None:
 @click.option("--no-store", is_flag=True, help="Do not record this scan in the store.")
 @click.option("--auth-timeout", type=float, default=120.0, show_default=True, metavar="SECONDS",
               help="How long to wait for 'Allow USB debugging' to be tapped on the phone.")
+@_report_options
 def scan(demo: bool, tcp: str | None, serial: str | None, out: Path | None, resume: Path | None,
          operator: str | None, no_apks: bool, json_out: bool, db: str | None, no_store: bool,
-         auth_timeout: float) -> None:
+         auth_timeout: float, formats: str, lang: str | None) -> None:
     """Collect what matters from an Android phone and check it for known implants and their traces.
 
     The phone must be unlocked with USB debugging on. Nothing is installed on the phone and no
@@ -155,6 +185,7 @@ def scan(demo: bool, tcp: str | None, serial: str | None, out: Path | None, resu
     )
 
     console = _console(json_out)
+    report_formats, report_lang = _parse_report_options(formats, lang)
     if sum(bool(x) for x in (demo, tcp, serial)) > 1:
         raise click.UsageError("choose one of --demo, --tcp and --serial")
     if resume and out:
@@ -198,8 +229,8 @@ def scan(demo: bool, tcp: str | None, serial: str | None, out: Path | None, resu
     if lost:
         _fail(console, lost)
         console.print(f"What was collected is in {acq.path}; the report below covers only that part.")
-    outcome = analyse_and_report(acq, pack, db=db, store=not no_store)
-    _finish(console, outcome, json_out, stats=stats)
+    outcome = analyse_and_report(acq, pack, db=db, store=not no_store, formats=report_formats, lang=report_lang)
+    _finish(console, outcome, json_out, stats=stats, lang=report_lang)
 
 
 @main.command()
@@ -207,17 +238,20 @@ def scan(demo: bool, tcp: str | None, serial: str | None, out: Path | None, resu
 @click.option("--json", "json_out", is_flag=True, help="Print the result document (JSON) on stdout.")
 @click.option("--db", metavar="URL", help="Store URL (default: SQLite in your data folder, or $INSPECTOR_DB).")
 @click.option("--no-store", is_flag=True, help="Do not record this check in the store.")
-def check(folder: Path, json_out: bool, db: str | None, no_store: bool) -> None:
+@_report_options
+def check(folder: Path, json_out: bool, db: str | None, no_store: bool, formats: str, lang: str | None) -> None:
     """Check an existing acquisition FOLDER again, without the phone.
 
-    Useful when the signature pack was updated, or to rebuild the reports. The raw evidence is not
-    changed; report.html and report.json in FOLDER are rewritten.
+    Useful when the signature pack was updated. The raw evidence is not changed; the reports in
+    FOLDER (report.html, report.json, report.pdf with --format pdf) are rewritten. To only write the
+    reports again (another language, PDF, a redacted copy), use `inspector report FOLDER`.
     """
     from inspector.acquisition import Acquisition, AcquisitionError
     from inspector.analyze.signatures import SignaturePack, SignaturePackError
     from inspector.pipeline import analyse_and_report
 
     console = _console(json_out)
+    report_formats, report_lang = _parse_report_options(formats, lang)
     try:
         acq = Acquisition.open(folder)
         pack = SignaturePack.load(include_demo=bool(acq.manifest.get("demo")))
@@ -228,39 +262,141 @@ def check(folder: Path, json_out: bool, db: str | None, no_store: bool) -> None:
     if changed:
         console.print(f"[bold red]Warning:[/bold red] {len(changed)} file(s) changed since collection "
                       f"(hashes.csv no longer matches): {', '.join(changed[:5])}", highlight=False)
-    outcome = analyse_and_report(acq, pack, db=db, store=not no_store)
-    _finish(console, outcome, json_out)
+    outcome = analyse_and_report(acq, pack, db=db, store=not no_store, formats=report_formats, lang=report_lang)
+    _finish(console, outcome, json_out, lang=report_lang)
 
 
-def _finish(console: Console, outcome, json_out: bool, stats=None) -> None:
+def _exit_code(verdict: str) -> int:
+    return (EXIT_FINDINGS if verdict in ("implant_found", "needs_review")
+            else EXIT_NOTHING_FOUND if verdict == "nothing_found" else EXIT_ERROR)
+
+
+def _print_verdict(console: Console, result: dict, lang: str) -> None:
     from rich.markup import escape
 
     from inspector.report.messages import load_messages
 
-    messages = load_messages("en")
-    result = outcome.result
-    style = _VERDICT_STYLE[result["verdict"]]
+    messages = load_messages(lang)
+    verdict = result.get("verdict")
+    style = _VERDICT_STYLE.get(verdict, _VERDICT_STYLE["incomplete"])
     console.print()
-    headline = messages.text(f"verdict.{result['verdict']}.headline")
+    headline = messages.text(f"verdict.{verdict if verdict in _VERDICT_STYLE else 'incomplete'}.headline")
     console.print(f"[{style}] {escape(headline)} [/{style}]", highlight=False)
-    for finding in result["findings"][:10]:
-        title = messages.text(finding["title"], finding.get("params") or {})
-        console.print(f"  • {escape(title)}: [bold]{escape(finding['subject'])}[/bold]", highlight=False)
-    if len(result["findings"]) > 10:
-        console.print(f"  … and {len(result['findings']) - 10} more in the report")
+    findings = [f for f in result.get("findings") or [] if isinstance(f, dict)]
+    for finding in findings[:10]:
+        title = messages.text(str(finding.get("title") or ""), {**(finding.get("params") or {}),
+                                                               "subject": finding.get("subject")})
+        console.print(f"  • {escape(title)}: [bold]{escape(str(finding.get('subject') or ''))}[/bold]",
+                      highlight=False)
+    if len(findings) > 10:
+        console.print(f"  … and {len(findings) - 10} more in the report")
+
+
+def _print_reports(console: Console, paths: dict, problems: dict) -> None:
+    for fmt, problem in problems.items():
+        console.print(f"[yellow]! No {fmt.upper()} report: {problem}[/yellow]", highlight=False)
+    labels = {"html": "Report", "pdf": "PDF", "json": "JSON"}
+    for fmt in ("html", "pdf", "json"):
+        if fmt in paths and (fmt != "json" or "html" not in paths):
+            hint = "  (open it in a browser)" if fmt == "html" else ""
+            console.print(f"{labels[fmt]}: [bold]{paths[fmt]}[/bold]{hint}", highlight=False)
+
+
+def _finish(console: Console, outcome, json_out: bool, stats=None, lang: str = "en") -> None:
+    result = outcome.result
+    _print_verdict(console, result, lang)
     if stats is not None:
         console.print(f"Apps: {stats.apks_pulled} copied, {stats.apks_from_cache} already known, "
                       f"{stats.apks_skipped_done} done before; {stats.bytes_received / 1e6:.1f} MB received.")
     if outcome.store_error:
         console.print(f"[yellow]! The scan was not recorded in the store: {outcome.store_error}[/yellow]")
-    if "html" in outcome.report_paths:
-        console.print(f"Report: [bold]{outcome.report_paths['html']}[/bold]  (open it in a browser)", highlight=False)
+    _print_reports(console, outcome.report_paths, getattr(outcome.report_paths, "problems", {}))
     if json_out:
         sys.stdout.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
         sys.stdout.flush()
-    verdict = result["verdict"]
-    sys.exit(EXIT_FINDINGS if verdict in ("implant_found", "needs_review")
-             else EXIT_NOTHING_FOUND if verdict == "nothing_found" else EXIT_ERROR)
+    sys.exit(_exit_code(result["verdict"]))
+
+
+@main.command("report")
+@click.argument("folder", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@_report_options
+@click.option("--redact", is_flag=True,
+              help="A copy for sharing: phone numbers, IMEI/serial numbers, account names and the names of "
+                   "personal files are masked (hashes kept). Written as report-redacted.*.")
+@click.option("--out", "out", type=click.Path(path_type=Path, file_okay=False), metavar="FOLDER",
+              help="Where to write the reports (default: FOLDER itself).")
+def report(folder: Path, formats: str, lang: str | None, redact: bool, out: Path | None) -> None:
+    """Write the reports of an earlier scan again, without the phone: in another language, as a
+    PDF, or redacted for sharing.
+
+    FOLDER is an acquisition folder (or any folder holding a report.json). Its report.json is the
+    result that is shown; without one, the acquisition is analysed again (read only: nothing in it
+    is changed, and nothing is recorded in the store). Exit codes are those of `inspector check`.
+
+    \b
+    Examples:
+      inspector report FOLDER --format pdf --lang zh_CN
+      inspector report FOLDER --redact --format html,pdf,json --out shared/
+    """
+    console = _console()
+    report_formats, report_lang = _parse_report_options(formats, lang)
+    try:
+        result = _load_result(folder, console)
+    except _ReportInputError as exc:
+        _fail(console, exc)
+        sys.exit(EXIT_ERROR)
+    from inspector.report import write_reports
+
+    destination = out or folder
+    try:
+        paths = write_reports(result, destination, formats=report_formats, lang=report_lang, redact=redact)
+    except OSError as exc:
+        _fail(console, _ReportInputError(f"could not write the reports into {destination}: {exc}",
+                                         hint="Choose a folder you can write to with --out."))
+        sys.exit(EXIT_ERROR)
+    if redact:
+        from inspector.report import redact_result
+
+        result = redact_result(result)  # what the terminal shows is redacted too
+    _print_verdict(console, result, report_lang)
+    if redact:
+        console.print("Redacted copy: check it before you share it (masking is automatic, not perfect).")
+    _print_reports(console, paths, paths.problems)
+    sys.exit(_exit_code(str(result.get("verdict"))))
+
+
+class _ReportInputError(Exception):
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+def _load_result(folder: Path, console: Console) -> dict:
+    """The result document of FOLDER: its report.json, else a fresh analysis of the acquisition."""
+    saved = folder / "report.json"
+    if saved.is_file():
+        try:
+            result = json.loads(saved.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise _ReportInputError(f"{saved} is not a readable result document ({exc})",
+                                    hint=f"Run `inspector check {folder}` to analyse the acquisition again.") from None
+        version = str(result.get("schema_version") or "") if isinstance(result, dict) else ""
+        if not isinstance(result, dict) or not version.startswith("1."):
+            raise _ReportInputError(f"{saved} is not a result document this inspector can read "
+                                    f"(schema {version or 'unknown'})",
+                                    hint="Use the inspector version that wrote it, or a newer one.")
+        return result
+    from inspector.acquisition import Acquisition, AcquisitionError
+    from inspector.analyze.result import analyze
+    from inspector.analyze.signatures import SignaturePack, SignaturePackError
+
+    try:
+        acq = Acquisition.open(folder)
+        pack = SignaturePack.load(include_demo=bool(acq.manifest.get("demo")))
+    except (AcquisitionError, SignaturePackError) as exc:
+        raise _ReportInputError(str(exc), hint=getattr(exc, "hint", "")) from None
+    console.print(f"No report.json in {folder}: analysing the acquisition again (read only).", highlight=False)
+    return analyze(acq, pack)
 
 
 @main.command("check-files")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install everything the test suite needs, then run all of it. This is the README's test command and
 # what CI runs (.ci/run). Needs root or sudo for the Debian packages (Debian's adb client is the
-# conformance peer of the simulated phone; aapt/apksigner check the fixture APKs).
+# conformance peer of the simulated phone; aapt/apksigner check the fixture APKs; chromium, poppler
+# and fonts check the report as a person sees it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +10,14 @@ need=()
 command -v adb >/dev/null 2>&1 || need+=(adb)
 command -v aapt >/dev/null 2>&1 || need+=(aapt)
 command -v apksigner >/dev/null 2>&1 || need+=(apksigner)
+# The report as a person sees it (tests/test_report_browser.py, test_report_pdf.py): headless Chromium,
+# Poppler to read PDFs back, Pango for the PDF engine (WeasyPrint), and fonts with Chinese and
+# Uyghur (Arabic-script) glyphs, without which both the page and the PDF show empty boxes.
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+fc-list 2>/dev/null | grep -q 'NotoSansCJK' || need+=(fonts-noto-cjk)
+fc-list 2>/dev/null | grep -Eq 'NotoSansArabic|NotoNaskhArabic' || need+=(fonts-noto-core)
 if ((${#need[@]})); then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"

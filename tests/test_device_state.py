@@ -61,7 +61,8 @@ def test_screen_readers_are_not_suspicious_other_accessibility_services_are(tmp_
               ".TalkBackService:com.fenghuo.accessibilityservice/.AutoClickAccessibleService\n"
               "install_non_market_apps=1\n")
     result = analyze(_acq(tmp_path, settings={"secure": secure, "global": "adb_enabled=1\n"}), pack)
-    by_package = {f["params"].get("package"): f for f in _state(result) if f["rule_id"] == "state.accessibility_service"}
+    by_package = {f["params"].get("package"): f for f in _state(result)
+                  if f["rule_id"] == "state.accessibility_service"}
     assert by_package["com.google.android.marvin.talkback"]["severity"] == "info"
     assert by_package["com.fenghuo.accessibilityservice"]["severity"] == "medium"
     rules = {f["rule_id"] for f in _state(result)}

@@ -21,121 +21,14 @@ from typing import Any
 import pytest
 from markupsafe import escape
 
-from inspector.analyze.findings import Evidence, Finding
+from report_results import HOSTILE, VERDICTS, hostile_result, make_result
+
 from inspector.report import REPORT_FILES, render_html, render_json, write_reports
-from inspector.report.messages import Messages, fallback_chain, load_messages, messages_dir, normalize_lang
+from inspector.report.catalogs import compile_mo, read_catalog
+from inspector.report.messages import FSI, PDI, Messages, fallback_chain, load_messages, locale_dir, normalize_lang
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = REPO / "docs" / "result.schema.json"
-HOSTILE = "<script>alert(1)</script>\"'\n\udcff"
-VERDICTS = ("implant_found", "needs_review", "nothing_found", "incomplete")
-
-
-def make_result(verdict: str = "implant_found", findings: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    if findings is None:
-        findings = [
-            Finding(
-                rule_id="bxaq.package.installed",
-                family="bxaq",
-                severity="critical",
-                confidence="verified",
-                title="finding.known_package.installed.title",
-                explanation="finding.known_package.installed.explanation",
-                subject="com.fiberhome.wifiaudit",
-                evidence=(Evidence("packages.json", '{"name": "com.fiberhome.wifiaudit"}', "1" * 64, "/3"),),
-                references=("https://citizenlab.ca/2019/07/bxaq/",),
-                params={"family_name": "BXAQ", "takes": ["contacts", "sms", "call_log", "new_kind_of_data"]},
-            ).to_dict(),
-            Finding(
-                rule_id="bxaq.leftover.cjlog",
-                family="bxaq",
-                severity="high",
-                confidence="high",
-                title="finding.leftover_file.title",
-                explanation="finding.leftover_file.explanation",
-                subject="/sdcard/cjlog.txt",
-                evidence=(Evidence("files.json", "/sdcard/cjlog.txt", "2" * 64),),
-                time="2026-11-21T10:00:00Z",
-                params={
-                    "family_name": "BXAQ",
-                    "path": "/sdcard/cjlog.txt",
-                    "modified_time": "2026-11-21T10:00:00Z",
-                    "check_time": "2026-11-21T09:58:00Z",
-                },
-            ).to_dict(),
-        ]
-    return {
-        "schema_version": "1.0",
-        "tool": {
-            "name": "inspector",
-            "version": "0.1.0",
-            "signature_pack": {"version": "2026.11.0", "sha256": "a" * 64},
-        },
-        "generated_at": "2026-11-22T02:10:00Z",
-        "verdict": verdict,
-        "device": {
-            "platform": "android",
-            "manufacturer": "Xiaomi",
-            "model": "Redmi Note 11",
-            "os_version": "13",
-            "build": "TKQ1.221114.001",
-            "serial_sha256": "b" * 64,
-        },
-        "acquisition": {
-            "path": "/home/helpdesk/acq/2026-11-22-redmi",
-            "id": "acq-20261122-0100",
-            "complete": True,
-            "started_at": "2026-11-22T01:00:00Z",
-            "finished_at": "2026-11-22T01:06:00Z",
-            "operator": "helpdesk",
-            "artifacts": [
-                {"name": "packages.json", "status": "complete", "error": None},
-                {"name": "files.json", "status": "complete", "error": None},
-            ],
-            "hashes_csv_sha256": "c" * 64,
-        },
-        "inventory": {
-            "packages": 5,
-            "packages_uninstalled_kept_data": 1,
-            "apks_collected": 4,
-            "apks_analyzed": 4,
-            "files_listed": 52,
-        },
-        "coverage": [
-            {"check": "known_packages", "status": "ran", "reason": None},
-            {"check": "leftover_files", "status": "ran", "reason": None},
-        ],
-        "findings": findings,
-    }
-
-
-def hostile_result() -> dict[str, Any]:
-    """Every device-supplied string in the document is hostile."""
-    result = make_result(
-        findings=[
-            Finding(
-                rule_id="bxaq.package.installed",
-                family="bxaq",
-                severity="critical",
-                confidence="verified",
-                title="finding.known_package.installed.title",
-                explanation="finding.known_package.installed.explanation",
-                subject=HOSTILE,
-                evidence=(Evidence(HOSTILE, HOSTILE + "</pre></details><img src=http://x/a.png>", None, HOSTILE),),
-                references=("javascript:alert(1)", HOSTILE),
-                params={"family_name": HOSTILE, "path": HOSTILE, "modified_time": HOSTILE},
-            ).to_dict(),
-        ]
-    )
-    result["device"].update(
-        manufacturer=HOSTILE, model="</style><script src=https://evil.example/x.js></script>", build=HOSTILE
-    )
-    result["acquisition"].update(path=HOSTILE, operator=HOSTILE, complete=False)
-    result["acquisition"]["artifacts"].append(
-        {"name": "<iframe src=https://evil.example>", "status": "failed", "error": HOSTILE}
-    )
-    result["coverage"].append({"check": HOSTILE, "status": "skipped", "reason": HOSTILE})
-    return result
 
 
 class TagCollector(HTMLParser):
@@ -148,7 +41,8 @@ class TagCollector(HTMLParser):
         self.tags.append((tag, attrs))
 
     def handle_data(self, data: str) -> None:
-        self.text.append(data)
+        # Bidi isolates around values are invisible: compare what a reader sees.
+        self.text.append(data.replace(FSI, "").replace(PDI, ""))
 
 
 ALLOWED_TAGS = {
@@ -390,27 +284,44 @@ def test_every_known_key_has_english_text() -> None:
 
 
 def test_second_catalog_falls_back_to_english_per_key(tmp_path: Path) -> None:
-    english = (messages_dir() / "en.yaml").read_text(encoding="utf-8")
-    (tmp_path / "en.yaml").write_text(english, encoding="utf-8")
-    (tmp_path / "zh_CN.yaml").write_text('ui.title: "手机检查报告"\nui.heading.todo: ~\n', encoding="utf-8")
+    """A half-translated gettext catalog: what it has is used, the rest is English, key by key."""
+    english = locale_dir() / "en" / "LC_MESSAGES"
+    (tmp_path / "en" / "LC_MESSAGES").mkdir(parents=True)
+    (tmp_path / "en" / "LC_MESSAGES" / "inspector.mo").write_bytes((english / "inspector.mo").read_bytes())
+    catalog = read_catalog(locale_dir() / "zh_CN" / "LC_MESSAGES" / "inspector.po", "zh_CN")
+    for message in catalog:
+        if message.id and message.id != "ui.title":
+            message.string = ""  # untranslated: left out of the .mo
+    catalog["ui.heading.todo"].string = "现在该做什么"
+    catalog["ui.heading.todo"].flags.add("fuzzy")  # needs review: left out too
+    (tmp_path / "zh_CN" / "LC_MESSAGES").mkdir(parents=True)
+    (tmp_path / "zh_CN" / "LC_MESSAGES" / "inspector.mo").write_bytes(compile_mo(catalog))
     messages = Messages.load("zh-cn", tmp_path)
     assert messages.lang == "zh_CN"
     assert messages.text("ui.title") == "手机检查报告"
-    assert messages.text("ui.heading.todo") == "What to do now"  # empty entry → English
+    assert messages.text("ui.heading.todo") == "What to do now"
     assert messages.text("verdict.nothing_found.headline").startswith("We found no trace")
+    assert messages.source_lang("ui.title") == "zh_CN" and messages.source_lang("ui.heading.todo") == "en"
+    # In a page, an English sentence inside another language is isolated, so it keeps its order.
+    isolating = messages.with_options(isolate=True)
+    assert isolating.text("ui.heading.todo") == FSI + "What to do now" + PDI
+    assert isolating.text("ui.title") == "手机检查报告"
 
 
 def test_language_tags_cannot_name_other_files() -> None:
     assert normalize_lang("../../etc/passwd") == "en"
     assert normalize_lang("zh-hant-tw") == "zh_Hant_TW"
     assert fallback_chain("pt_BR") == ["pt_BR", "pt", "en"]
-    # A language without a catalog renders in English.
-    assert "What to do now" in render_html(make_result(), lang="sw")
+    # A language without a catalog renders in English, and says so in its lang attribute.
+    page = render_html(make_result(), lang="sw")
+    assert "What to do now" in page
+    assert '<html lang="en" dir="ltr">' in page
 
 
 def test_catalog_placeholders_only_name_parameters() -> None:
-    messages = Messages("en", [{"k": "{a} {{literal}} {b.__class__} {missing}", "ui.unknown_value": "unknown"}])
-    assert messages.text("k", a="x") == "x {literal} {b.__class__} unknown"
+    messages = load_messages("en")
+    text = messages._fill("k", "{a} {{literal}} {b.__class__} {missing}", {"a": "x", "b": object()})
+    assert text == "x {literal} {b.__class__} unknown"
 
 
 # --- JSON ---------------------------------------------------------------------------------------
@@ -518,6 +429,7 @@ def test_write_reports_writes_both_files_atomically(tmp_path: Path) -> None:
     out = tmp_path / "out" / "case-1"
     written = write_reports(hostile_result(), out)
     assert written == {"html": out / "report.html", "json": out / "report.json"}
+    assert written.problems == {}
     assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.json"]  # no temp files left
     assert "<html" in written["html"].read_text(encoding="utf-8")
     json.loads(written["json"].read_bytes())
@@ -529,7 +441,7 @@ def test_write_reports_writes_both_files_atomically(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         write_reports(make_result(), tmp_path / "other", formats=("html", "docx"))
     assert not (tmp_path / "other").exists()
-    assert REPORT_FILES == {"html": "report.html", "json": "report.json"}
+    assert REPORT_FILES == {"html": "report.html", "pdf": "report.pdf", "json": "report.json"}
 
 
 def test_minimal_document_does_not_crash() -> None:

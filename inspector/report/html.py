@@ -7,7 +7,8 @@ bytes that are not UTF-8): Jinja2 autoescaping is always on, lone surrogates bec
 invisible control characters are shown as ``[U+202E]`` so they cannot disguise a name.
 
 This module builds a plain view of the result (all words already looked up in the catalog) and
-hands it to ``reports/templates/report.html.j2``; the template only lays it out.
+hands it to ``reports/templates/report.html.j2``; the template only lays it out. The PDF
+(:mod:`inspector.report.pdf`) is the same page, laid out for print.
 """
 
 from __future__ import annotations
@@ -17,7 +18,10 @@ import hashlib
 import json
 import logging
 import re
+import unicodedata
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import tzinfo
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -27,7 +31,15 @@ import yaml
 from markupsafe import Markup
 
 from inspector.report.json_report import make_text_safe
-from inspector.report.messages import Messages, format_time, load_messages, normalize_lang
+from inspector.report.messages import (
+    Messages,
+    html_lang,
+    is_rtl,
+    load_messages,
+    parse_time,
+    zone,
+)
+from inspector.report.redact import is_redacted
 from inspector.resources import reports_dir
 
 log = logging.getLogger(__name__)
@@ -35,12 +47,19 @@ log = logging.getLogger(__name__)
 VERDICTS = ("implant_found", "needs_review", "nothing_found", "incomplete")
 _SEVERITY_RANK = {name: rank for rank, name in enumerate(("critical", "high", "medium", "low", "info"))}
 _CONFIDENCE_RANK = {name: rank for rank, name in enumerate(("verified", "high", "medium", "low"))}
-_RTL_LANGS = {"ar", "fa", "he", "ps", "ug", "ur", "yi"}
 
 # Longest device string shown in the traveller's part of the page / in the expert annex; the
 # JSON report always has the whole value.
 _CARD_CLIP = 400
 _EXCERPT_CLIP = 4000
+# On paper an excerpt is a pointer into the evidence, not the evidence: shorter, so that a phone with
+# fifty findings gives a PDF of tens of pages, not hundreds.
+_PRINT_EXCERPT_CLIP = 240
+_PRINT_EXCERPT_LINES = 3
+# Timeline entries shown on the page (those in the crossing window and those tied to a finding
+# first); the rest are counted, and all are in report.json.
+_TIMELINE_LIMIT = 200
+_PRINT_TIMELINE_LIMIT = 60
 
 # C0/C1 controls (tab, newline and carriage return excepted) and the bidirectional formatting
 # characters a hostile name could use to reorder what the reader sees ("gpj.exe" tricks).
@@ -82,14 +101,45 @@ def _plain(value: Any, messages: Messages) -> str:
         return "—"
     if isinstance(value, bool):
         return messages.text("ui.expert.yes" if value else "ui.expert.no")
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
+    if isinstance(value, dict):
+        # One "key: value" line per parameter reads better than JSON, on a phone and on paper.
+        return "\n".join(f"{k}: {_inline(v)}" for k, v in sorted(value.items()))
+    if isinstance(value, list):
+        return _inline(value)
     return str(value)
+
+
+def _inline(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(_inline(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return "—" if value is None else str(value)
+
+
+def text_direction(text: Any) -> str | None:
+    """``ltr`` or ``rtl`` from the first letter with a direction (Unicode bidi class L, or R/AL), the
+    way ``dir="auto"`` decides; None for text without one (numbers, punctuation)."""
+    for char in str(text):
+        kind = unicodedata.bidirectional(char)
+        if kind == "L":
+            return "ltr"
+        if kind in ("R", "AL"):
+            return "rtl"
+    return None
+
+
+def _dir_attribute(text: Any) -> Markup:
+    """`` dir="ltr"`` for a device string, so that a Latin path keeps its order on a right-to-left
+    page (and an Arabic-script name on a left-to-right one). Decided here rather than with
+    ``dir="auto"`` or ``unicode-bidi: plaintext``, which the PDF engine does not implement."""
+    direction = text_direction(text)
+    return Markup(f' dir="{direction}"') if direction else Markup("")
 
 
 @lru_cache(maxsize=4)
 def _environment(templates: Path) -> jinja2.Environment:
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
         autoescape=True,  # always, whatever the template's file name
         undefined=jinja2.StrictUndefined,
@@ -97,6 +147,8 @@ def _environment(templates: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    environment.filters["dir"] = _dir_attribute
+    return environment
 
 
 _CSS_COMMENT_RE = re.compile(r"/\*.*?\*/", re.DOTALL)
@@ -215,7 +267,37 @@ def _finding_sort_key(finding: dict[str, Any]) -> tuple[int, int]:
     )
 
 
-def _card_view(index: int, finding: dict[str, Any], messages: Messages) -> dict[str, Any]:
+def _window_bounds(window: dict[str, Any]) -> tuple[Any, Any]:
+    return parse_time(window.get("start")), parse_time(window.get("end"))
+
+
+def _window_relation(finding: dict[str, Any], context: _Context) -> str | None:
+    """Where a finding lies against the crossing window: during, before, after, or unknown. The
+    analysis's own word (a timeline entry tied to the finding, with ``in_window``) wins over times."""
+    if not context.window:
+        return None
+    linked = [e for e in context.timeline if e.get("finding_rule_id") == finding.get("rule_id")]
+    subject = finding.get("subject")
+    if subject and any(e.get("subject") == subject for e in linked):
+        linked = [e for e in linked if e.get("subject") == subject]
+    if any(e.get("in_window") is True for e in linked):
+        return "during"
+    start, end = _window_bounds(context.window)
+    moment = parse_time(finding.get("time")) or next(
+        (t for t in (parse_time(e.get("time")) for e in linked) if t is not None), None
+    )
+    if moment is None:
+        return "unknown"
+    if start is not None and moment < start:
+        return "before"
+    if end is not None and moment > end:
+        return "after"
+    if start is None and end is None:
+        return "unknown"
+    return "during"
+
+
+def _card_view(index: int, finding: dict[str, Any], messages: Messages, context: _Context) -> dict[str, Any]:
     subject = str(finding.get("subject") or "")
     family = str(finding.get("family") or "")
     params = {k: v for k, v in _mapping(finding.get("params")).items() if v is not None}
@@ -237,6 +319,11 @@ def _card_view(index: int, finding: dict[str, Any], messages: Messages) -> dict[
     # A leftover file's time is usually its modification time: say it once, in the specific words.
     if time and time not in {v for k, v in params.items() if isinstance(v, str) and messages.has(f"when.{k}")}:
         when.insert(0, messages.text("when.time", time=time))
+    relation = _window_relation(finding, context)
+    window_text = messages.text(f"when.window.{relation}") if relation else None
+    if params.get("raised_because") == "in_crossing_window":
+        # The analysis rated it one level higher because of when it happened: say why.
+        window_text = " ".join(t for t in (window_text, messages.text("when.window.raised")) if t)
 
     advice_key = f"{title_key.removesuffix('.title')}.advice" if title_key.endswith(".title") else ""
     if advice_key and messages.has(advice_key):
@@ -260,13 +347,112 @@ def _card_view(index: int, finding: dict[str, Any], messages: Messages) -> dict[
         "severity_text": messages.optional(f"severity.{severity}") or str(severity),
         "confidence_text": messages.optional(f"confidence.{confidence}") or str(confidence),
         "when": when,
+        "window": window_text,
+        "window_relation": relation,
         "advice": advice,
     }
 
 
-def _expert_finding(index: int, finding: dict[str, Any], messages: Messages) -> dict[str, Any]:
+def _timeline_view(
+    context: _Context, cards: dict[str, str], messages: Messages, limit: int = _TIMELINE_LIMIT
+) -> dict[str, Any] | None:
+    """The timeline section, or None when the result has neither a window nor a timeline."""
+    window, events = context.window, context.timeline
+    if not window and not events:
+        return None
+    start, end = _window_bounds(window)
+    zone_name = window.get("timezone") if isinstance(window.get("timezone"), str) else None
+
+    def sort_key(item: tuple[int, dict[str, Any]]) -> tuple[int, Any, int]:
+        moment = parse_time(item[1].get("time"))
+        return (0, moment, item[0]) if moment is not None else (1, 0, item[0])
+
+    ordered = [e for _, e in sorted(enumerate(events), key=sort_key)]
+    if len(ordered) > limit:
+        # Keep what matters most: events in the window and events behind a finding.
+        important = [e for e in ordered if e.get("in_window") is True or e.get("finding_rule_id")]
+        rest = [e for e in ordered if not (e.get("in_window") is True or e.get("finding_rule_id"))]
+        keep_ids = {id(e) for e in (important + rest)[:limit]}
+        shown = [e for e in ordered if id(e) in keep_ids]
+    else:
+        shown = ordered
+    hidden = len(ordered) - len(shown)
+
+    def marker(kind: str, moment: Any) -> dict[str, Any]:
+        return {"kind": kind, "time": messages.time(moment), "text": messages.text(f"ui.timeline.{kind}")}
+
+    # The window's two ends are placed among the events, so that "during the crossing" is visible.
+    rows: list[dict[str, Any]] = []
+    start_placed = end_placed = False
+    for entry in shown:
+        moment = parse_time(entry.get("time"))
+        if (
+            start is not None
+            and not start_placed
+            and ((moment is not None and moment >= start) or (end is not None and (moment is None or moment > end)))
+        ):
+            rows.append(marker("window_start", start))
+            start_placed = True
+        if end is not None and not end_placed and (moment is None or moment > end):
+            rows.append(marker("window_end", end))
+            end_placed = True
+        event = str(entry.get("event") or "")
+        subject = _clip(str(entry.get("subject") or ""), _CARD_CLIP, messages)
+        rule = str(entry.get("finding_rule_id") or "")
+        linked_title = cards.get(rule) if rule else None
+        detail = None
+        if event == "finding" and linked_title:
+            # The event is a finding: say it in the finding's own words; the subject goes below.
+            text, detail = linked_title, subject or None
+        else:
+            text = messages.optional(f"timeline.{event}", {"subject": subject}) or messages.text(
+                "timeline.other", subject=subject or "—", event=_clip(event, _CARD_CLIP, messages) or "?"
+            )
+        in_window = entry.get("in_window") is True
+        artifact = entry.get("artifact")
+        rows.append(
+            {
+                "kind": "event",
+                "time": messages.time(entry.get("time"))
+                if moment is not None
+                else messages.text("ui.timeline.unknown_time"),
+                "text": text,
+                "detail": detail,
+                "in_window": in_window,
+                "during": messages.text("ui.timeline.during") if in_window else None,
+                "source": messages.text("ui.timeline.source", artifact=_clip(str(artifact), _CARD_CLIP, messages))
+                if artifact
+                else None,
+                "finding": messages.text("ui.timeline.finding", title=linked_title)
+                if linked_title and event != "finding"
+                else None,
+            }
+        )
+    if start is not None and not start_placed:
+        rows.append(marker("window_start", start))
+    if end is not None and not end_placed:
+        rows.append(marker("window_end", end))
+
+    return {
+        "window": messages.text("ui.timeline.window", start_time=window.get("start"), end_time=window.get("end"))
+        if window
+        else None,
+        "zone": messages.text("ui.timeline.zone", zone=zone_name) if zone_name and context.tz is not None else None,
+        "rows": rows,
+        "has_events": bool(shown),
+        "more": messages.text("ui.timeline.more", count=hidden) if hidden else None,
+    }
+
+
+def _expert_finding(index: int, finding: dict[str, Any], messages: Messages, for_print: bool = False) -> dict[str, Any]:
     def clip(text: str) -> str:
-        return _clip(text, _EXCERPT_CLIP, messages)
+        if not for_print:
+            return _clip(text, _EXCERPT_CLIP, messages)
+        limit = _PRINT_EXCERPT_CLIP
+        lines = text.split("\n", _PRINT_EXCERPT_LINES)
+        if len(lines) > _PRINT_EXCERPT_LINES:
+            limit = min(limit, len("\n".join(lines[:_PRINT_EXCERPT_LINES])))
+        return _clip(text, limit, messages)
 
     evidence = []
     for item in _records(finding.get("evidence")):
@@ -288,14 +474,21 @@ def _expert_finding(index: int, finding: dict[str, Any], messages: Messages) -> 
             (messages.text("ui.expert.confidence"), _plain(finding.get("confidence"), messages)),
             (messages.text("ui.expert.subject"), clip(_plain(finding.get("subject"), messages))),
             (messages.text("ui.expert.time"), _plain(finding.get("time"), messages)),
-            (messages.text("ui.expert.params"), clip(_plain(finding.get("params") or None, messages))),
-        ],
+        ]
+        # On paper the parameters are left out: the card above says them in words, report.json has them.
+        + (
+            []
+            if for_print
+            else [(messages.text("ui.expert.params"), clip(_plain(finding.get("params") or None, messages)))]
+        ),
         "evidence": evidence,
         "references": [str(r) for r in references] if isinstance(references, list) else [],
     }
 
 
-def _expert_view(result: dict[str, Any], findings: list[dict[str, Any]], messages: Messages) -> dict[str, Any]:
+def _expert_view(
+    result: dict[str, Any], findings: list[dict[str, Any]], messages: Messages, for_print: bool = False
+) -> dict[str, Any]:
     def t(key: str) -> str:
         return messages.text(f"ui.expert.{key}")
 
@@ -303,6 +496,8 @@ def _expert_view(result: dict[str, Any], findings: list[dict[str, Any]], message
     pack = _mapping(tool.get("signature_pack"))
     device = _mapping(result.get("device"))
     acquisition = _mapping(result.get("acquisition"))
+    artifacts = _records(acquisition.get("artifacts"))
+    complete = sum(1 for a in artifacts if a.get("status") == "complete")
     return {
         "summary": [
             (t("tool"), f"{_plain(tool.get('name'), messages)} {_plain(tool.get('version'), messages)}"),
@@ -336,8 +531,13 @@ def _expert_view(result: dict[str, Any], findings: list[dict[str, Any]], message
                 "status": _plain(a.get("status"), messages),
                 "error": _clip(_plain(a.get("error"), messages), _EXCERPT_CLIP, messages),
             }
-            for a in _records(acquisition.get("artifacts"))
+            for a in artifacts
+            # On paper, the hundreds of complete artifacts (one per app) are counted, not listed.
+            if not (for_print and a.get("status") == "complete")
         ],
+        "artifacts_complete": messages.text("ui.expert.artifacts_complete", count=complete)
+        if for_print and complete
+        else None,
         "coverage": [
             {
                 "check": _plain(c.get("check"), messages),
@@ -347,25 +547,67 @@ def _expert_view(result: dict[str, Any], findings: list[dict[str, Any]], message
             for c in _records(result.get("coverage"))
         ],
         "inventory": [(str(k), _plain(v, messages)) for k, v in _mapping(result.get("inventory")).items()],
-        "findings": [_expert_finding(i, f, messages) for i, f in enumerate(findings, 1)],
+        "findings": [_expert_finding(i, f, messages, for_print) for i, f in enumerate(findings, 1)],
     }
 
 
-def build_view(result: Mapping[str, Any], messages: Messages) -> dict[str, Any]:
-    """Everything the template shows, as plain strings and lists, device text already made safe."""
+@dataclass
+class _Context:
+    """What several parts of the view need: the crossing window, the timeline, the display zone."""
+
+    window: dict[str, Any] = field(default_factory=dict)
+    timeline: list[dict[str, Any]] = field(default_factory=list)
+    tz: tzinfo | None = None
+
+
+def _privacy_view(doc: dict[str, Any], messages: Messages) -> dict[str, Any]:
+    redaction = _mapping(doc.get("redaction"))
+    redacted = is_redacted(doc)
+    counts = []
+    for kind, count in sorted(_mapping(redaction.get("counts")).items()):
+        if isinstance(count, int) and count > 0:
+            counts.append(messages.optional(f"redaction.kind.{kind}", count=count) or f"{kind}: {count}")
+    summary = None
+    if redacted:
+        summary = (
+            messages.text("ui.redacted.counts", summary=messages.text("ui.list_separator").join(counts))
+            if counts
+            else messages.text("ui.redacted.nothing")
+        )
+    return {
+        "short": messages.text("ui.privacy.short"),
+        "note": messages.text("ui.privacy.note"),
+        "offline": messages.text("ui.privacy.offline"),
+        "redacted": redacted,
+        "banner": messages.text("ui.redacted.banner") if redacted else None,
+        "summary": summary,
+        "complete": None if redacted else messages.text("ui.privacy.not_redacted"),
+    }
+
+
+def build_view(result: Mapping[str, Any], messages: Messages, for_print: bool = False) -> dict[str, Any]:
+    """Everything the template shows, as plain strings and lists, device text already made safe.
+    ``for_print``: for the PDF (shorter evidence excerpts)."""
     doc = _visible_deep(make_text_safe(result))
     if not isinstance(doc, dict):
         raise TypeError("the result document must be a mapping")
     version = str(doc.get("schema_version") or "")
     if version and not version.startswith("1."):
         log.warning("result schema %r is not 1.x; rendering what this version understands", version)
+    window = _mapping(doc.get("window"))
+    context = _Context(window=window, timeline=_records(doc.get("timeline")), tz=zone(window.get("timezone")))
+    # Times read best in the zone of the crossing, when it is known; otherwise in UTC.
+    messages = messages.with_options(tz=context.tz)
     verdict = _verdict_view(doc.get("verdict"), messages)
     findings = sorted(_records(doc.get("findings")), key=_finding_sort_key)
     checked, not_checked = _coverage_view(doc, messages)
     tool = _mapping(doc.get("tool"))
     pack = _mapping(tool.get("signature_pack"))
     generated_at = doc.get("generated_at")
-    lang = messages.lang
+    cards = [_card_view(i, f, messages, context) for i, f in enumerate(findings, 1)]
+    card_titles: dict[str, str] = {}
+    for finding, card in zip(findings, cards, strict=True):
+        card_titles.setdefault(str(finding.get("rule_id")), card["title"])
 
     helplines = []
     for entry in load_helplines():
@@ -379,19 +621,23 @@ def build_view(result: Mapping[str, Any], messages: Messages) -> dict[str, Any]:
         )
 
     return {
-        "lang": lang.replace("_", "-"),
-        "dir": "rtl" if lang.split("_")[0] in _RTL_LANGS else "ltr",
+        "lang": html_lang(messages.lang),
+        "dir": "rtl" if is_rtl(messages.lang) else "ltr",
         "title": messages.text("ui.title"),
         "verdict": verdict,
+        "privacy": _privacy_view(doc, messages),
         "device": _device_line(_mapping(doc.get("device")), messages),
-        "checked_at": format_time(generated_at) if generated_at else messages.text("ui.unknown_value"),
-        "cards": [_card_view(i, f, messages) for i, f in enumerate(findings, 1)],
+        "checked_at": messages.time(generated_at) if generated_at else messages.text("ui.unknown_value"),
+        "cards": cards,
         "todo": messages.lines(verdict["todo_key"]),
+        "timeline": _timeline_view(
+            context, card_titles, messages, _PRINT_TIMELINE_LIMIT if for_print else _TIMELINE_LIMIT
+        ),
         "checked": checked,
         "inventory": _inventory_view(doc, messages),
         "not_checked": not_checked,
         "helplines": helplines,
-        "expert": _expert_view(doc, findings, messages),
+        "expert": _expert_view(doc, findings, messages, for_print),
         "footer": messages.text(
             "ui.footer",
             tool=tool.get("name") or "inspector",
@@ -401,17 +647,20 @@ def build_view(result: Mapping[str, Any], messages: Messages) -> dict[str, Any]:
     }
 
 
-def render_html(result: Mapping[str, Any], lang: str = "en") -> str:
-    """The result document as one self-contained HTML page in language ``lang``."""
-    messages = load_messages(normalize_lang(lang))
+def render_html(result: Mapping[str, Any], lang: str | None = "en", *, for_print: bool = False) -> str:
+    """The result document as one self-contained HTML page in language ``lang`` (``None``: the
+    system's language). ``for_print``: the expert annex is open (the PDF is made from this)."""
+    messages = load_messages(lang, isolate=True)
     templates = reports_dir() / "templates"
     css = _css(templates)
     # Only this exact stylesheet may apply; no other source of anything is allowed.
     style_hash = base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii")
     template = _environment(templates).get_template("report.html.j2")
+    view = build_view(result, messages, for_print)
     return template.render(
-        view=build_view(result, messages),
+        view=view,
         t=messages.text,
         css=Markup(css),
+        for_print=for_print,
         csp=f"default-src 'none'; style-src 'sha256-{style_hash}'; img-src 'none'; base-uri 'none'; form-action 'none'",
     )

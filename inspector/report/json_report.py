@@ -26,7 +26,13 @@ _ORDER: dict[str, tuple[str, ...]] = {
         "inventory",
         "coverage",
         "findings",
+        "window",
+        "timeline",
+        "redaction",
     ),
+    "window": ("start", "end", "timezone"),
+    "event": ("time", "event", "subject", "artifact", "in_window", "finding_rule_id"),
+    "redaction": ("redacted", "token", "counts"),
     "tool": ("name", "version", "signature_pack"),
     "signature_pack": ("version", "sha256"),
     "device": ("platform", "manufacturer", "model", "os_version", "build", "serial_sha256"),
@@ -70,6 +76,9 @@ _CHILD_KIND: dict[tuple[str, str], str] = {
     ("result", "coverage"): "coverage",
     ("result", "findings"): "finding",
     ("finding", "evidence"): "evidence",
+    ("result", "window"): "window",
+    ("result", "timeline"): "event",
+    ("result", "redaction"): "redaction",
 }
 
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
