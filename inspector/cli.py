@@ -40,6 +40,14 @@ _VERDICT_STYLE = {
 }
 
 
+def _window_option(func):
+    return click.option(
+        "--window", metavar="WHEN",
+        help="When the phone was out of your hands, in local time: a date (2026-11-18: that day in the "
+             "phone's timezone) or START/END with offsets (2026-11-18T08:00+08:00/2026-11-18T14:30+08:00). "
+             "What happened then is marked in the timeline and counts more.")(func)
+
+
 def _report_options(func):
     """--format and --lang, shared by the commands that write reports."""
     func = click.option("--lang", "lang", metavar="LANG",
@@ -163,10 +171,11 @@ def main() -> None:
 @click.option("--no-store", is_flag=True, help="Do not record this scan in the store.")
 @click.option("--auth-timeout", type=float, default=120.0, show_default=True, metavar="SECONDS",
               help="How long to wait for 'Allow USB debugging' to be tapped on the phone.")
+@_window_option
 @_report_options
 def scan(demo: bool, tcp: str | None, serial: str | None, out: Path | None, resume: Path | None,
          operator: str | None, no_apks: bool, json_out: bool, db: str | None, no_store: bool,
-         auth_timeout: float, formats: str, lang: str | None) -> None:
+         auth_timeout: float, window: str | None, formats: str, lang: str | None) -> None:
     """Collect what matters from an Android phone and check it for known implants and their traces.
 
     The phone must be unlocked with USB debugging on. Nothing is installed on the phone and no
@@ -178,13 +187,13 @@ def scan(demo: bool, tcp: str | None, serial: str | None, out: Path | None, resu
     from inspector.pipeline import (
         Target,
         acquire_android,
-        analyse_and_report,
         connect,
         demo_phone,
         is_demo_acquisition,
     )
 
     console = _console(json_out)
+    _check_window(console, window)
     report_formats, report_lang = _parse_report_options(formats, lang)
     if sum(bool(x) for x in (demo, tcp, serial)) > 1:
         raise click.UsageError("choose one of --demo, --tcp and --serial")
@@ -229,41 +238,75 @@ def scan(demo: bool, tcp: str | None, serial: str | None, out: Path | None, resu
     if lost:
         _fail(console, lost)
         console.print(f"What was collected is in {acq.path}; the report below covers only that part.")
-    outcome = analyse_and_report(acq, pack, db=db, store=not no_store, formats=report_formats, lang=report_lang)
+    outcome = _analyse(console, acq, pack, window, db=db, store=not no_store, formats=report_formats,
+                       lang=report_lang)
     _finish(console, outcome, json_out, stats=stats, lang=report_lang)
 
 
 @main.command()
-@click.argument("folder", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.argument("folder", metavar="PATH", type=click.Path(path_type=Path, exists=True))
 @click.option("--json", "json_out", is_flag=True, help="Print the result document (JSON) on stdout.")
 @click.option("--db", metavar="URL", help="Store URL (default: SQLite in your data folder, or $INSPECTOR_DB).")
 @click.option("--no-store", is_flag=True, help="Do not record this check in the store.")
+@click.option("--out", type=click.Path(path_type=Path), metavar="FOLDER",
+              help="For another tool's input: where to write the acquisition made from it.")
+@_window_option
 @_report_options
-def check(folder: Path, json_out: bool, db: str | None, no_store: bool, formats: str, lang: str | None) -> None:
-    """Check an existing acquisition FOLDER again, without the phone.
+def check(folder: Path, json_out: bool, db: str | None, no_store: bool, out: Path | None, window: str | None,
+          formats: str, lang: str | None) -> None:
+    """Check PATH again, without the phone: an acquisition folder of inspector, an androidqf folder or
+    zip, or an Android bugreport zip (`adb bugreport bugreport.zip`).
 
-    Useful when the signature pack was updated. The raw evidence is not changed; the reports in
-    FOLDER (report.html, report.json, report.pdf with --format pdf) are rewritten. To only write the
-    reports again (another language, PDF, a redacted copy), use `inspector report FOLDER`.
+    Useful when the signature pack was updated. The raw evidence is not changed; the reports in the
+    acquisition folder (report.html, report.json, report.pdf with --format pdf) are rewritten. Another
+    tool's input is first copied into a new acquisition folder (--out), never changed in place. To only
+    write the reports again (another language, PDF, a redacted copy), use `inspector report FOLDER`.
     """
-    from inspector.acquisition import Acquisition, AcquisitionError
+    from inspector.acquisition import AcquisitionError
     from inspector.analyze.signatures import SignaturePack, SignaturePackError
-    from inspector.pipeline import analyse_and_report
+    from inspector.sources.detect import UnknownInput, open_for_check
 
     console = _console(json_out)
+    _check_window(console, window)
     report_formats, report_lang = _parse_report_options(formats, lang)
     try:
-        acq = Acquisition.open(folder)
+        acq, kind = open_for_check(folder, out)
         pack = SignaturePack.load(include_demo=bool(acq.manifest.get("demo")))
-    except (AcquisitionError, SignaturePackError) as exc:
+    except (AcquisitionError, SignaturePackError, UnknownInput) as exc:
         _fail(console, exc)
         sys.exit(EXIT_ERROR)
+    if kind != "inspector":
+        console.print(f"Read the {kind} input into a new acquisition: {acq.path}", highlight=False)
     changed = acq.verify_hashes()
     if changed:
         console.print(f"[bold red]Warning:[/bold red] {len(changed)} file(s) changed since collection "
                       f"(hashes.csv no longer matches): {', '.join(changed[:5])}", highlight=False)
-    outcome = analyse_and_report(acq, pack, db=db, store=not no_store, formats=report_formats, lang=report_lang)
+    outcome = _analyse(console, acq, pack, window, db=db, store=not no_store, formats=report_formats,
+                       lang=report_lang)
     _finish(console, outcome, json_out, lang=report_lang)
+
+
+def _check_window(console: Console, window: str | None) -> None:
+    """A malformed --window is refused before any work (dates are read in the phone's zone later)."""
+    from inspector.analyze.timeline import Window, WindowError
+
+    if window:
+        try:
+            Window.parse(window, "UTC")
+        except WindowError as exc:
+            _fail(console, exc)
+            sys.exit(EXIT_ERROR)
+
+
+def _analyse(console: Console, acq, pack, window: str | None, **kwargs):
+    from inspector.analyze.timeline import WindowError
+    from inspector.pipeline import analyse_and_report
+
+    try:
+        return analyse_and_report(acq, pack, window=window, **kwargs)
+    except WindowError as exc:
+        _fail(console, exc)
+        sys.exit(EXIT_ERROR)
 
 
 def _exit_code(verdict: str) -> int:
@@ -459,17 +502,25 @@ def signatures_list() -> None:
         _fail(console, exc)
         sys.exit(EXIT_ERROR)
     console.print(f"Signature pack [bold]{pack.name}[/bold] {pack.version} (SHA-256 {pack.sha256})", highlight=False)
-    table = Table("family", "name", "app names", "leftover files", "target list entries")
+    table = Table("family", "name", "app names", "leftover files", "ports", "target list entries")
     for family in pack.families.values():
         lists = [t for t in pack.target_lists if t.family == family.id]
         table.add_row(family.id, family.name,
                       str(sum(1 for p in pack.packages if p.family == family.id)),
                       str(sum(1 for f in pack.leftover_files if f.family == family.id)),
+                      str(sum(1 for p in pack.listening_ports if p.family == family.id)),
                       ", ".join(f"{t.count:,} ({t.id})" for t in lists) or "—")
     console.print(table)
     for target in pack.target_lists:
         console.print(f"{target.id}: {target.count:,} files (size + {target.algorithm.upper()}), data SHA-256 "
                       f"{target.data_sha256}", highlight=False)
+    for port in pack.listening_ports:
+        console.print(f"{port.id}: TCP port {port.port} ({pack.family(port.family).name})", highlight=False)
+    counts = pack.indicators.counts()
+    console.print(f"Imported indicators ({len(pack.indicators.sources)} bundles in iocs/: MVT STIX2, Echap): "
+                  + ", ".join(f"{kind} {n:,}" for kind, n in counts.items())
+                  + (f"; {pack.indicators.unsupported} patterns not understood" if pack.indicators.unsupported else ""),
+                  highlight=False)
 
 
 @main.command()

@@ -206,3 +206,29 @@ def test_demo_scan_is_recorded_in_the_store(tmp_path):
         store.close()
     assert [s.verdict for s in scans] == ["implant_found", "implant_found"]
     assert sorted(f["rule_id"] for f in stored) == sorted(f["rule_id"] for f in doc["findings"])
+
+
+def test_check_reads_a_bugreport_and_marks_the_window(tmp_path):
+    from test_sources import _bugreport
+
+    source = _bugreport(tmp_path)
+    out = tmp_path / "from-bugreport"
+    result = run("check", str(source), "--out", str(out), "--window", "2026-11-18", "--json", "--no-store")
+    assert result.returncode == 1, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["window"]["start"] == "2026-11-17T16:00:00Z"  # the phone's zone (Asia/Shanghai)
+    assert any(f["rule_id"] == "bxaq.package" and f["params"].get("raised_from") for f in doc["findings"])
+    assert any(e["in_window"] and e["subject"] == "com.fiberhome.wifiserver" for e in doc["timeline"])
+    assert (out / "acquisition.json").is_file() and source.is_file()
+
+
+def test_bad_window_is_refused_before_any_work(tmp_path):
+    result = run("scan", "--demo", "--out", str(tmp_path / "acq"), "--window", "last tuesday")
+    assert result.returncode == 2 and "crossing window" in result.stdout
+    assert not (tmp_path / "acq").exists()
+
+
+def test_signatures_list_counts():
+    result = run("signatures", "list")
+    assert result.returncode == 0
+    assert "73,315" in result.stdout and "10103" in result.stdout and "domain 2,091" in result.stdout

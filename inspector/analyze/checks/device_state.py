@@ -183,28 +183,45 @@ def _listeners(c: _Context, out: list[Finding]) -> None:
 
 
 def _hotspot(c: _Context, out: list[Finding]) -> None:
+    """One finding per network (or per app, when the log names no network): the saved entry and the
+    Wi-Fi log lines about it are its evidence; the earliest time is when it was added."""
     dump = c.state.wifi()
     if not dump:
         return
+    found: dict[str, dict] = {}
+
+    def add(key: str, evidence: Evidence, when: str | None, **params: object) -> None:
+        entry = found.setdefault(key, {"evidence": [], "time": when, "params": params})
+        entry["evidence"].append(evidence)
+        if when and (entry["time"] is None or when < entry["time"]):
+            entry["time"] = when
+        for name, value in params.items():
+            entry["params"].setdefault(name, value)
+
     for network in dump.saved_networks:
         creator = network.creator_name or ""
         by_app = creator and creator not in SYSTEM_CREATORS and not c.is_system(creator)
         gateway = network.gateway or ""
         if by_app or gateway.startswith("192.168.43."):
-            when = network.created.time if network.created else None
-            out.append(_finding("hotspot_network", network.ssid_raw, "medium", "high",
-                                [c.ev("dumpsys.txt", f"{network.ssid_raw} creator={creator}",
-                                      f"wifi, line {network.line}")],
-                                when, ssid=network.ssid_raw, creator=creator, gateway=gateway or None))
+            add(network.ssid_raw, c.ev("dumpsys.txt", f"{network.ssid_raw} creator={creator}",
+                                       f"wifi, line {network.line}"),
+                network.created.time if network.created else None,
+                ssid=network.ssid_raw, creator=creator, gateway=gateway or None)
     for entry in dump.log:
         if entry.package and entry.package not in SYSTEM_CREATORS and not c.is_system(entry.package) and entry.action:
-            out.append(_finding("hotspot_network", entry.ssid_raw or entry.package, "medium", "high",
-                                [c.ev("dumpsys.txt", entry.message, f"wifi, line {entry.line}")], entry.time.time,
-                                ssid=entry.ssid_raw, creator=entry.package, action=entry.action))
+            key = entry.ssid_raw or next((k for k, v in found.items() if v["params"].get("creator") == entry.package),
+                                         entry.package)
+            add(key, c.ev("dumpsys.txt", entry.message, f"wifi, line {entry.line}"), entry.time.time,
+                ssid=entry.ssid_raw, creator=entry.package)
+            found[key]["params"].setdefault("actions", [])
+            found[key]["params"]["actions"].append(entry.action)
     for gateway in dump.gateways:
-        if gateway.startswith("192.168.43."):
-            out.append(_finding("hotspot_network", gateway, "low", "medium",
-                                [c.ev("dumpsys.txt", gateway, "wifi")], None, gateway=gateway))
+        if gateway.startswith("192.168.43.") and not any(v["params"].get("gateway") == gateway for v in found.values()):
+            add(gateway, c.ev("dumpsys.txt", gateway, "wifi"), None, gateway=gateway)
+    for key, entry in found.items():
+        by_app = bool(entry["params"].get("creator"))
+        out.append(_finding("hotspot_network", key, "medium" if by_app else "low", "high" if by_app else "medium",
+                            entry["evidence"][:5], entry["time"], **entry["params"]))
 
 
 def _root(c: _Context, out: list[Finding]) -> None:
