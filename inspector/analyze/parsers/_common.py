@@ -402,3 +402,38 @@ def empty_input(data: Input) -> bool:
     if isinstance(data, str | bytes | bytearray):
         return not data.strip()
     return False
+
+
+class ServiceLines:
+    """The non-blank lines of one dumpsys service's output, as ``(number, line, stripped)``, with the
+    bookkeeping every dumpsys parser needs: whether any text came at all, and dumpsys's own error
+    ("Can't find service: adb", a permission denial) printed instead of a dump."""
+
+    def __init__(self, data: Input, warnings: Warnings) -> None:
+        self._data = data
+        self._warnings = warnings
+        self.saw_text = False
+        self.unavailable: str | None = None
+
+    def __iter__(self) -> Iterator[tuple[int, str, str]]:
+        for number, line in enumerate(bounded_lines(self._data, self._warnings), 1):
+            text = line.strip()
+            if not text:
+                continue
+            self.saw_text = True
+            if text.startswith(DUMPSYS_ERRORS):
+                self.unavailable = self.unavailable or text
+                continue
+            yield number, line, text
+
+    def finish(self, recognised: bool, artifact: str, missing: str) -> None:
+        """Empty input and an unavailable service are warnings; text that is not the artifact at all
+        is a ParseError (``missing`` says what was looked for)."""
+        from inspector.analyze.parsers import ParseError
+
+        if not self.saw_text:
+            self._warnings.add("empty input")
+        elif not recognised and self.unavailable:
+            self._warnings.add(f"service unavailable: {self.unavailable[:200]}")
+        elif not recognised:
+            raise ParseError(artifact, missing)

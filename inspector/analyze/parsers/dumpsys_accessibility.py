@@ -27,13 +27,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from inspector.analyze.parsers import ParseError
 from inspector.analyze.parsers._common import (
-    DUMPSYS_ERRORS,
+    ServiceLines,
     ComponentName,
     Input,
     Warnings,
-    bounded_lines,
     parse_component,
 )
 
@@ -74,8 +72,8 @@ def parse_dumpsys_accessibility(data: Input) -> AccessibilityDump:
     result = AccessibilityDump()
     user: AccessibilityUser | None = None
     open_list: str | None = None  # a Samsung-style list whose items follow on their own lines
-    recognised = saw_text = False
-    unavailable: str | None = None
+    recognised = False
+    lines = ServiceLines(data, warnings)
 
     def current() -> AccessibilityUser:
         nonlocal user
@@ -84,14 +82,7 @@ def parse_dumpsys_accessibility(data: Input) -> AccessibilityDump:
             result.users.append(user)
         return user
 
-    for number, line in enumerate(bounded_lines(data, warnings), 1):
-        text = line.strip()
-        if not text:
-            continue
-        saw_text = True
-        if text.startswith(DUMPSYS_ERRORS):
-            unavailable = unavailable or text
-            continue
+    for number, _line, text in lines:
         if text.startswith(("ACCESSIBILITY MANAGER", "currentUserId=")):
             recognised = True
         if text.startswith("User state["):
@@ -139,12 +130,7 @@ def parse_dumpsys_accessibility(data: Input) -> AccessibilityDump:
             for piece in inner.split(","):
                 if piece.strip():
                     _add(target, name, piece.strip(), number, warnings)
-    if not saw_text:
-        warnings.add("empty input")
-    elif not recognised and unavailable:
-        warnings.add(f"service unavailable: {unavailable[:200]}")
-    elif not recognised:
-        raise ParseError(ARTIFACT, "no accessibility user state found")
+    lines.finish(recognised, ARTIFACT, "no accessibility user state found")
     result.warnings = warnings.as_list()
     return result
 

@@ -25,14 +25,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from inspector.analyze.parsers import ParseError
 from inspector.analyze.parsers._common import (
-    DUMPSYS_ERRORS,
+    ServiceLines,
     Input,
     Stamp,
     TimeContext,
     Warnings,
-    bounded_lines,
     parse_duration_ms,
     parse_uid,
     stamp_ago,
@@ -142,16 +140,9 @@ def parse_dumpsys_appops(data: Input, tz: str | None = None,
     op_indent = -1
     tag: str | None = None
     kind: str | None = None  # the kind of the last Access/Reject line, for Android 9 continuations
-    recognised = saw_text = False
-    unavailable: str | None = None
-    for number, line in enumerate(bounded_lines(data, warnings), 1):
-        text = line.strip()
-        if not text:
-            continue
-        saw_text = True
-        if text.startswith(DUMPSYS_ERRORS):
-            unavailable = unavailable or text
-            continue
+    recognised = False
+    lines = ServiceLines(data, warnings)
+    for number, line, text in lines:
         indent = len(line) - len(line.lstrip(" \t"))
         first = text[0]
         # Most lines of a large dump are accesses inside an op: take them before any other test.
@@ -211,12 +202,7 @@ def parse_dumpsys_appops(data: Input, tz: str | None = None,
             op.accesses.append(_access(kind, text, number, tag, ctx, when))
         elif text.startswith("duration="):
             op.duration_ms = parse_duration_ms(text.split("=", 1)[1].split()[0])
-    if not saw_text:
-        warnings.add("empty input")
-    elif not recognised and unavailable:
-        warnings.add(f"service unavailable: {unavailable[:200]}")
-    elif not recognised:
-        raise ParseError(ARTIFACT, "no 'Uid …:' block or AppOps header found")
+    lines.finish(recognised, ARTIFACT, "no 'Uid …:' block or AppOps header found")
     result.warnings = warnings.as_list()
     return result
 

@@ -26,13 +26,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from inspector.analyze.parsers import ParseError
 from inspector.analyze.parsers._common import (
-    DUMPSYS_ERRORS,
+    ServiceLines,
     Input,
     Stamp,
     Warnings,
-    bounded_lines,
     checked,
     parse_duration_ms,
     parse_uid,
@@ -120,8 +118,8 @@ def parse_dumpsys_batterystats(data: Input, tz: str | None = None) -> BatterySta
     seconds: dict[datetime, Stamp] = {}
     uid_block: tuple[int, str, int] | None = None  # (uid, raw, indent)
     day: tuple[Stamp | None, Stamp | None] = (None, None)
-    recognised = saw_text = False
-    unavailable: str | None = None
+    recognised = False
+    lines = ServiceLines(data, warnings)
 
     def add_pair(uid: int | None, raw: str, package: str, source: str, number: int) -> None:
         if uid is None or not package or (uid, package) in seen_pairs:
@@ -129,14 +127,7 @@ def parse_dumpsys_batterystats(data: Input, tz: str | None = None) -> BatterySta
         seen_pairs.add((uid, package))
         result.uid_packages.append(UidPackage(uid=uid, uid_raw=raw, package=package, source=source, line=number))
 
-    for number, line in enumerate(bounded_lines(data, warnings), 1):
-        text = line.strip()
-        if not text:
-            continue
-        saw_text = True
-        if text.startswith(DUMPSYS_ERRORS):
-            unavailable = unavailable or text
-            continue
+    for number, line, text in lines:
         indent = len(line) - len(line.lstrip(" \t"))
         if indent == 0 and text.endswith(":"):
             seen_section = True
@@ -231,12 +222,7 @@ def parse_dumpsys_batterystats(data: Input, tz: str | None = None) -> BatterySta
             elif (match := _PROC_OR_APK.match(text)) and uid_block[0] % 100000 >= 10000:
                 # Process names can carry a ":suffix" (com.x:remote); the package is before it.
                 add_pair(uid_block[0], uid_block[1], match.group("name").split(":", 1)[0], "uid-block", number)
-    if not saw_text:
-        warnings.add("empty input")
-    elif not recognised and unavailable:
-        warnings.add(f"service unavailable: {unavailable[:200]}")
-    elif not recognised:
-        raise ParseError(ARTIFACT, "no battery history, statistics or daily stats found")
+    lines.finish(recognised, ARTIFACT, "no battery history, statistics or daily stats found")
     result.warnings = warnings.as_list()
     return result
 

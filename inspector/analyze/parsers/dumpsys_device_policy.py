@@ -29,13 +29,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from inspector.analyze.parsers import ParseError
 from inspector.analyze.parsers._common import (
-    DUMPSYS_ERRORS,
+    ServiceLines,
     ComponentName,
     Input,
     Warnings,
-    bounded_lines,
     none_if_null,
     parse_component,
     to_int,
@@ -95,16 +93,9 @@ def parse_dumpsys_device_policy(data: Input) -> DevicePolicyDump:
     admin: DeviceAdmin | None = None
     admin_indent = 0
     in_policies = False
-    recognised = saw_text = False
-    unavailable: str | None = None
-    for number, line in enumerate(bounded_lines(data, warnings), 1):
-        text = line.strip()
-        if not text:
-            continue
-        saw_text = True
-        if text.startswith(DUMPSYS_ERRORS):
-            unavailable = unavailable or text
-            continue
+    recognised = False
+    lines = ServiceLines(data, warnings)
+    for number, line, text in lines:
         indent = len(line) - len(line.lstrip(" \t"))
         if text.startswith("Current Device Policy Manager state") or text.startswith("Device Owner Type"):
             recognised = True
@@ -175,11 +166,6 @@ def parse_dumpsys_device_policy(data: Input) -> DevicePolicyDump:
     for profile_owner in result.profile_owners:
         if profile_owner.package is None and profile_owner.admin:
             profile_owner.package = profile_owner.admin.package
-    if not saw_text:
-        warnings.add("empty input")
-    elif not recognised and unavailable:
-        warnings.add(f"service unavailable: {unavailable[:200]}")
-    elif not recognised:
-        raise ParseError(ARTIFACT, "no device policy state found")
+    lines.finish(recognised, ARTIFACT, "no device policy state found")
     result.warnings = warnings.as_list()
     return result

@@ -27,13 +27,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from inspector.analyze.parsers import ParseError
 from inspector.analyze.parsers._common import (
-    DUMPSYS_ERRORS,
+    ServiceLines,
     ComponentName,
     Input,
     Warnings,
-    bounded_lines,
     parse_component,
 )
 
@@ -87,16 +85,9 @@ def parse_dumpsys_notification(data: Input) -> NotificationListeners:
     in_block = False
     block_indent = 0
     part: str | None = None
-    recognised = saw_text = False
-    unavailable: str | None = None
-    for number, line in enumerate(bounded_lines(data, warnings), 1):
-        text = line.strip()
-        if not text:
-            continue
-        saw_text = True
-        if text.startswith(DUMPSYS_ERRORS):
-            unavailable = unavailable or text
-            continue
+    recognised = False
+    lines = ServiceLines(data, warnings)
+    for number, line, text in lines:
         indent = len(line) - len(line.lstrip(" \t"))
         if text.startswith(("Current Notification Manager state", "Notification List:")):
             recognised = True
@@ -146,12 +137,7 @@ def parse_dumpsys_notification(data: Input) -> NotificationListeners:
                 component = parse_component(word)
                 if component is not None:
                     result.other.append(component)
-    if not saw_text:
-        warnings.add("empty input")
-    elif not recognised and unavailable:
-        warnings.add(f"service unavailable: {unavailable[:200]}")
-    elif not recognised:
-        raise ParseError(ARTIFACT, "no notification manager state or listener block found")
+    lines.finish(recognised, ARTIFACT, "no notification manager state or listener block found")
     result.warnings = warnings.as_list()
     return result
 
