@@ -232,3 +232,19 @@ def test_signatures_list_counts():
     result = run("signatures", "list")
     assert result.returncode == 0
     assert "73,315" in result.stdout and "10103" in result.stdout and "domain 2,091" in result.stdout
+
+
+def test_devices_over_tcp_shows_state(tmp_path):
+    allowed = start_phone(android_phone(tmp_path / "a", []))
+    denied = start_phone(android_phone(tmp_path / "b", []), auth=AuthPolicy(on_new_key="deny"))
+    try:
+        result = run("devices", "--tcp", allowed.address, "--tcp", denied.address, "--tcp", "127.0.0.1:1",
+                     timeout=60)
+    finally:
+        allowed.stop()
+        denied.stop()
+    lines = result.stdout.splitlines()
+    assert any(allowed.address in line and line.split()[-1] == "device" for line in lines)
+    assert any(denied.address in line and "unauthorized" in line for line in lines)
+    assert any("127.0.0.1:1" in line and "not reachable" in line for line in lines)
+    assert result.returncode == 0  # something was found
