@@ -149,6 +149,7 @@ def main() -> None:
       inspector report FOLDER      its report again: another language (--lang), PDF, redacted to share
       inspector check-files DIR    are files in DIR on the lists border apps search for?
       inspector doctor             find out why a phone is not seen
+      inspector cases new NAME     a helpdesk case; then scan --case NAME, history DEVICE
 
     \b
     Exit codes: 0 nothing known was found; 1 something was found (see the report);
@@ -169,12 +170,14 @@ def main() -> None:
 @click.option("--json", "json_out", is_flag=True, help="Print the result document (JSON) on stdout.")
 @click.option("--db", metavar="URL", help="Store URL (default: SQLite in your data folder, or $INSPECTOR_DB).")
 @click.option("--no-store", is_flag=True, help="Do not record this scan in the store.")
+@click.option("--case", "case", metavar="NAME",
+              help="Record this scan in the open case NAME (create it first with `inspector cases new NAME`).")
 @click.option("--auth-timeout", type=float, default=120.0, show_default=True, metavar="SECONDS",
               help="How long to wait for 'Allow USB debugging' to be tapped on the phone.")
 @_window_option
 @_report_options
 def scan(demo: bool, tcp: str | None, serial: str | None, out: Path | None, resume: Path | None,
-         operator: str | None, no_apks: bool, json_out: bool, db: str | None, no_store: bool,
+         operator: str | None, no_apks: bool, json_out: bool, db: str | None, no_store: bool, case: str | None,
          auth_timeout: float, window: str | None, formats: str, lang: str | None) -> None:
     """Collect what matters from an Android phone and check it for known implants and their traces.
 
@@ -199,6 +202,7 @@ def scan(demo: bool, tcp: str | None, serial: str | None, out: Path | None, resu
         raise click.UsageError("choose one of --demo, --tcp and --serial")
     if resume and out:
         raise click.UsageError("--resume FOLDER already names the folder; leave out --out")
+    _check_case(console, case, db, no_store)
     folder = resume or out or Path.cwd() / f"inspector-scan-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}"
     try:
         pack = SignaturePack.load(include_demo=demo or bool(resume and is_demo_acquisition(resume)))
@@ -239,7 +243,7 @@ def scan(demo: bool, tcp: str | None, serial: str | None, out: Path | None, resu
         _fail(console, lost)
         console.print(f"What was collected is in {acq.path}; the report below covers only that part.")
     outcome = _analyse(console, acq, pack, window, db=db, store=not no_store, formats=report_formats,
-                       lang=report_lang)
+                       lang=report_lang, case=case)
     _finish(console, outcome, json_out, stats=stats, lang=report_lang)
 
 
@@ -248,12 +252,14 @@ def scan(demo: bool, tcp: str | None, serial: str | None, out: Path | None, resu
 @click.option("--json", "json_out", is_flag=True, help="Print the result document (JSON) on stdout.")
 @click.option("--db", metavar="URL", help="Store URL (default: SQLite in your data folder, or $INSPECTOR_DB).")
 @click.option("--no-store", is_flag=True, help="Do not record this check in the store.")
+@click.option("--case", "case", metavar="NAME",
+              help="Record this scan in the open case NAME (create it first with `inspector cases new NAME`).")
 @click.option("--out", type=click.Path(path_type=Path), metavar="FOLDER",
               help="For another tool's input: where to write the acquisition made from it.")
 @_window_option
 @_report_options
-def check(folder: Path, json_out: bool, db: str | None, no_store: bool, out: Path | None, window: str | None,
-          formats: str, lang: str | None) -> None:
+def check(folder: Path, json_out: bool, db: str | None, no_store: bool, case: str | None, out: Path | None,
+          window: str | None, formats: str, lang: str | None) -> None:
     """Check PATH again, without the phone: an acquisition folder of inspector, an androidqf folder or
     zip, or an Android bugreport zip (`adb bugreport bugreport.zip`).
 
@@ -269,6 +275,7 @@ def check(folder: Path, json_out: bool, db: str | None, no_store: bool, out: Pat
     console = _console(json_out)
     _check_window(console, window)
     report_formats, report_lang = _parse_report_options(formats, lang)
+    _check_case(console, case, db, no_store)
     try:
         acq, kind = open_for_check(folder, out)
         pack = SignaturePack.load(include_demo=bool(acq.manifest.get("demo")))
@@ -282,8 +289,46 @@ def check(folder: Path, json_out: bool, db: str | None, no_store: bool, out: Pat
         console.print(f"[bold red]Warning:[/bold red] {len(changed)} file(s) changed since collection "
                       f"(hashes.csv no longer matches): {', '.join(changed[:5])}", highlight=False)
     outcome = _analyse(console, acq, pack, window, db=db, store=not no_store, formats=report_formats,
-                       lang=report_lang)
+                       lang=report_lang, case=case)
     _finish(console, outcome, json_out, lang=report_lang)
+
+
+def _open_store(console: Console, db: str | None):
+    """The store at ``db`` (default: $INSPECTOR_DB, then SQLite in the data folder), upgraded to the
+    newest schema; an error message and exit code 2 when it cannot be opened."""
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    from inspector.store import Store, StoreSchemaError
+
+    try:
+        return Store.open(db)
+    except StoreSchemaError as exc:
+        _fail(console, exc)
+    except ArgumentError as exc:
+        _fail(console, _ReportInputError(f"{db!r} is not a database URL ({exc})",
+                                         hint="Write it like sqlite:////path/to/store.sqlite3."))
+    except (SQLAlchemyError, OSError) as exc:
+        _fail(console, _ReportInputError(f"could not open the store: {exc}",
+                                         hint="Check --db / $INSPECTOR_DB and that the folder is writable."))
+    sys.exit(EXIT_ERROR)
+
+
+def _check_case(console: Console, case: str | None, db: str | None, no_store: bool) -> None:
+    """--case is checked before any work: the case must exist and be open."""
+    if case is None:
+        return
+    if no_store:
+        raise click.UsageError("--case records the scan in the store; it cannot go with --no-store")
+    from inspector.store import StoreError
+
+    store = _open_store(console, db)
+    try:
+        store.ensure_open_case(case)
+    except StoreError as exc:
+        _fail(console, exc)
+        sys.exit(EXIT_ERROR)
+    finally:
+        store.close()
 
 
 def _check_window(console: Console, window: str | None) -> None:
@@ -599,6 +644,225 @@ def simulate(profile: str, port: int, no_auth: bool, deny: bool) -> None:
         pass
     finally:
         phone.stop()
+
+
+_DB_OPTION = click.option("--db", metavar="URL",
+                          help="Store URL (default: SQLite in your data folder, or $INSPECTOR_DB).")
+
+
+def _when(moment) -> str:
+    return "—" if moment is None else moment.strftime("%Y-%m-%d %H:%M")
+
+
+@main.group()
+def db() -> None:
+    """The store of scans: the database that indexes phones, cases, acquisitions and findings."""
+
+
+@db.command("upgrade")
+@_DB_OPTION
+def db_upgrade(db: str | None) -> None:
+    """Create the store, or bring it to this inspector's schema (run its migrations).
+
+    Any command that uses the store does this by itself; run it explicitly to upgrade a shared
+    store at a chosen moment. A store made by a newer inspector is left alone (exit code 2).
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from inspector.store import StoreSchemaError, migrate
+    from inspector.store.database import create_store_engine, default_url
+
+    console = _console()
+    url = db or default_url()
+    try:
+        engine = create_store_engine(url)
+    except Exception as exc:
+        _fail(console, _ReportInputError(f"{url!r} is not a usable database URL ({exc})"))
+        sys.exit(EXIT_ERROR)
+    try:
+        before, after = migrate.upgrade(engine)
+    except StoreSchemaError as exc:
+        _fail(console, exc)
+        sys.exit(EXIT_ERROR)
+    except (SQLAlchemyError, OSError) as exc:
+        _fail(console, _ReportInputError(f"could not upgrade the store: {exc}"))
+        sys.exit(EXIT_ERROR)
+    finally:
+        shown = engine.url.render_as_string(hide_password=True)
+        engine.dispose()
+    if before == after:
+        console.print(f"The store {shown} is up to date (schema {after}).", highlight=False)
+    elif before is None:
+        console.print(f"Created the store {shown} (schema {after}).", highlight=False)
+    else:
+        label = "made before migrations (0.1.0)" if before == "legacy" else f"schema {before}"
+        console.print(f"Upgraded the store {shown}: {label} → schema {after}.", highlight=False)
+
+
+@main.group()
+def cases() -> None:
+    """Cases: group the phones a helpdesk checks for one person or one delegation.
+
+    \b
+      inspector cases new trip-2026-11 --note "delegation back from Urumqi"
+      inspector scan --case trip-2026-11
+      inspector cases show trip-2026-11
+      inspector cases close trip-2026-11
+    """
+
+
+@cases.command("list")
+@_DB_OPTION
+def cases_list(db: str | None) -> None:
+    """List the cases, oldest first: open or closed, how many phones and acquisitions."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = _console()
+    with _open_store(console, db) as store:
+        found = store.list_cases()
+    if not found:
+        console.print("No cases yet. Create one: inspector cases new NAME")
+        return
+    table = Table("case", "created", "closed", "phones", "acquisitions", "note")
+    for info in found:
+        table.add_row(escape(info.name), _when(info.created_at), _when(info.closed_at) if info.closed_at else "open",
+                      str(info.device_count), str(info.acquisition_count), escape(info.note or ""))
+    console.print(table)
+
+
+@cases.command("new")
+@click.argument("name")
+@click.option("--note", metavar="TEXT", help="A note kept with the case (who, which trip, consent…).")
+@_DB_OPTION
+def cases_new(name: str, note: str | None, db: str | None) -> None:
+    """Create the case NAME; then record scans in it with `inspector scan --case NAME`."""
+    from inspector.store import StoreError
+
+    console = _console()
+    with _open_store(console, db) as store:
+        try:
+            info = store.create_case(name, note)
+        except StoreError as exc:
+            _fail(console, exc)
+            sys.exit(EXIT_ERROR)
+    console.print(f"Created case [bold]{_escape(info.name)}[/bold]. Record scans in it with "
+                  f"inspector scan --case {_escape(_shell_quote(info.name))}", highlight=False)
+
+
+@cases.command("show")
+@click.argument("name")
+@_DB_OPTION
+def cases_show(name: str, db: str | None) -> None:
+    """Show the case NAME: its note, and each acquisition in it with its latest verdict."""
+    from rich.markup import escape
+
+    from inspector.store import StoreError
+
+    console = _console()
+    with _open_store(console, db) as store:
+        try:
+            info = store.get_case(name)
+            acquisitions = store.case_acquisitions(name)
+        except StoreError as exc:
+            _fail(console, exc)
+            sys.exit(EXIT_ERROR)
+    state = f"closed {_when(info.closed_at)}" if info.closed_at else "open"
+    console.print(f"Case [bold]{escape(info.name)}[/bold] — created {_when(info.created_at)} UTC, {state}; "
+                  f"{info.device_count} phone(s), {info.acquisition_count} acquisition(s)", highlight=False)
+    if info.note:
+        console.print(f"Note: {escape(info.note)}", highlight=False)
+    if not acquisitions:
+        console.print("No acquisitions yet.")
+        return
+    _print_rows(console, ("started (UTC)", "phone", "model", "verdict", "findings", "acquisition"),
+                [(_when(acq.started_at), acq.device_fingerprint[:12], acq.model or "", acq.verdict or "not analysed",
+                  str(acq.finding_count), acq.path) for acq in acquisitions])
+
+
+@cases.command("close")
+@click.argument("name")
+@_DB_OPTION
+def cases_close(name: str, db: str | None) -> None:
+    """Close the case NAME: it stays readable, but no more scans can be recorded in it."""
+    from inspector.store import StoreError
+
+    console = _console()
+    with _open_store(console, db) as store:
+        try:
+            info = store.close_case(name)
+        except StoreError as exc:
+            _fail(console, exc)
+            sys.exit(EXIT_ERROR)
+    console.print(f"Closed case [bold]{_escape(info.name)}[/bold] ({info.acquisition_count} acquisition(s)).",
+                  highlight=False)
+
+
+_DEVICE_RE = re.compile(r"^[0-9a-fA-F]{8,64}$")
+
+
+@main.command()
+@click.argument("device", metavar="DEVICE")
+@_DB_OPTION
+def history(device: str, db: str | None) -> None:
+    """All scans of one phone, oldest first: date, verdict, findings, case, acquisition folder.
+
+    DEVICE is the phone's hashed serial number as shown in its report (device › serial SHA-256),
+    or its first 8 or more hex characters. The serial number itself is never stored.
+    """
+
+    console = _console()
+    if not _DEVICE_RE.match(device):
+        _fail(console, _ReportInputError(
+            f"{device!r} is not a hashed serial number",
+            hint="Give the phone's serial SHA-256 from its report, or at least its first 8 hex characters."))
+        sys.exit(EXIT_ERROR)
+    with _open_store(console, db) as store:
+        matches = store.find_devices(device)
+        if len(matches) > 1:
+            _fail(console, _ReportInputError(
+                f"{device!r} matches {len(matches)} phones: {', '.join(m[:16] for m in matches[:5])}",
+                hint="Give more characters of the hashed serial."))
+            sys.exit(EXIT_ERROR)
+        if not matches:
+            _fail(console, _ReportInputError(
+                f"no phone with a hashed serial starting with {device.lower()!r} in the store {store.url}",
+                hint="Check the value in the report (device › serial SHA-256), and --db / $INSPECTOR_DB."))
+            sys.exit(EXIT_ERROR)
+        scans = store.scans_for_device(matches[0])
+    console.print(f"Phone {matches[0]}: {len(scans)} scan(s)", highlight=False)
+    _print_rows(console, ("date (UTC)", "verdict", "findings", "case", "acquisition"),
+                [(_when(record.created_at), record.verdict, str(record.finding_count), record.case or "—",
+                  record.acquisition_path) for record in scans])
+
+
+def _print_rows(console: Console, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    """A table on a terminal; tab-separated lines (header first) when the output goes to a file or
+    another program, so that long paths are never cut or wrapped."""
+    from rich.markup import escape
+    from rich.table import Column, Table
+
+    if console.is_terminal:
+        table = Table(*header[:-1], Column(header[-1], overflow="fold"))
+        for row in rows:
+            table.add_row(*(escape(cell) for cell in row))
+        console.print(table)
+        return
+    for row in (header, *rows):
+        sys.stdout.write("\t".join(cell.replace("\t", " ").replace("\n", " ") for cell in row) + "\n")
+    sys.stdout.flush()
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _shell_quote(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
 
 
 def run() -> None:  # pragma: no cover - console entry for `python -m inspector`

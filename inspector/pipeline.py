@@ -129,6 +129,7 @@ def analyse_and_report(
     db: str | None = None,
     store: bool = True,
     window: str | None = None,
+    case: str | None = None,
 ) -> ScanOutcome:
     result = analyze(acq, pack, window=window)
     outcome = ScanOutcome(result=result, acquisition=acq)
@@ -138,7 +139,7 @@ def analyse_and_report(
 
             database = Store.open(db)
             try:
-                outcome.scan_id = database.record_scan(result)
+                outcome.scan_id = database.record_scan(result, case=case)
             finally:
                 database.close()
         except Exception as exc:  # the store is an index; failing to write it must not lose the report

@@ -4,7 +4,23 @@ SQLite in the user's data folder by default, any SQLAlchemy URL (PostgreSQL for 
 argument or ``$INSPECTOR_DB``. Raw artifacts stay in the acquisition folders.
 """
 
-from inspector.store.database import ENV_URL, ScanRecord, Store, default_url
-from inspector.store.models import Acquisition, Base, Device, FindingRow, Scan
+from inspector.store.database import (
+    ENV_URL,
+    CaseAcquisition,
+    CaseClosed,
+    CaseExists,
+    CaseInfo,
+    CaseNotFound,
+    ScanRecord,
+    Store,
+    StoreError,
+    default_url,
+)
+from inspector.store.migrate import StoreSchemaError
+from inspector.store.models import Acquisition, Base, Case, Device, FindingRow, Scan
 
-__all__ = ["ENV_URL", "Acquisition", "Base", "Device", "FindingRow", "Scan", "ScanRecord", "Store", "default_url"]
+__all__ = [
+    "ENV_URL", "Acquisition", "Base", "Case", "CaseAcquisition", "CaseClosed", "CaseExists", "CaseInfo",
+    "CaseNotFound", "Device", "FindingRow", "Scan", "ScanRecord", "Store", "StoreError", "StoreSchemaError",
+    "default_url",
+]

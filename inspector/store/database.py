@@ -1,9 +1,9 @@
 """Opening the store and recording scans in it.
 
 The store is any SQLAlchemy database: SQLite in the user's data folder by default, PostgreSQL for a
-helpdesk team (``INSPECTOR_DB=postgresql+psycopg://…``). Tables are created with
-``metadata.create_all`` on open; a later issue adds Alembic migrations, after which schema changes
-go through migrations only.
+helpdesk team (``INSPECTOR_DB=postgresql+psycopg://…``). The schema is created and upgraded by the
+Alembic migrations shipped in the package (:mod:`inspector.store.migrate`, docs/store.md), on open
+and by ``inspector db upgrade``.
 
 SQLite is made safe for several processes (two scans finishing at once, a report being read while a
 scan writes): WAL journal mode so readers never block the writer, a busy timeout so a writer waits
@@ -32,7 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from inspector import paths
-from inspector.store.models import Acquisition, Base, Device, FindingRow, Scan
+from inspector.store.models import Acquisition, Case, Device, FindingRow, Scan
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,65 @@ _BEGIN_MODES = {"DEFERRED", "IMMEDIATE", "EXCLUSIVE"}
 _UPSERT_ATTEMPTS = 3
 
 _SURROGATE_OR_NUL_RE = re.compile("[\x00\ud800-\udfff]")
+
+
+class StoreError(Exception):
+    """A request the store refuses (unknown or closed case, ambiguous device…), with a hint."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+class CaseNotFound(StoreError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"there is no case named {name!r}",
+                         hint=f"Create it first: inspector cases new {_shell_word(name)}  (inspector cases list "
+                              "shows the existing ones).")
+
+
+class CaseClosed(StoreError):
+    def __init__(self, name: str, closed_at: datetime | None) -> None:
+        when = f" on {closed_at:%Y-%m-%d %H:%M} UTC" if closed_at else ""
+        super().__init__(f"case {name!r} was closed{when}: nothing more is recorded in it",
+                         hint="Open a new case (inspector cases new NAME), or leave out --case.")
+
+
+class CaseExists(StoreError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"a case named {name!r} already exists",
+                         hint=f"Choose another name, or look at it: inspector cases show {_shell_word(name)}")
+
+
+def _shell_word(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
+
+
+@dataclass(frozen=True)
+class CaseInfo:
+    """One case, as returned by :meth:`Store.list_cases` and :meth:`Store.get_case`."""
+
+    name: str
+    created_at: datetime
+    closed_at: datetime | None
+    note: str | None
+    acquisition_count: int
+    device_count: int
+
+
+@dataclass(frozen=True)
+class CaseAcquisition:
+    """One acquisition of a case with its latest scan (:meth:`Store.case_acquisitions`)."""
+
+    acq_id: str
+    path: str
+    device_fingerprint: str
+    model: str | None
+    started_at: datetime | None
+    verdict: str | None
+    finding_count: int
 
 
 def default_url() -> str:
@@ -76,6 +135,7 @@ class ScanRecord:
     signature_pack_version: str | None
     finding_count: int
     result_json: str
+    case: str | None = None
 
     def result(self) -> dict[str, Any]:
         """The result document as recorded."""
@@ -217,12 +277,14 @@ class Store:
         """Open (and create if needed) the store at ``url``; None → ``$INSPECTOR_DB`` → the SQLite
         file ``inspector.sqlite3`` in :func:`inspector.paths.data_dir`.
 
-        Tables are created with ``Base.metadata.create_all`` (no migrations yet: a later issue adds
-        Alembic and takes over schema creation and upgrades).
+        The schema is brought to the newest migration (:func:`inspector.store.migrate.upgrade`):
+        a new database is created, one made by an older inspector is upgraded.
         """
+        from inspector.store import migrate
+
         engine = create_store_engine(url or default_url())
         try:
-            Base.metadata.create_all(engine)
+            migrate.upgrade(engine)
         except BaseException:
             engine.dispose()
             raise
@@ -258,8 +320,13 @@ class Store:
 
     # --- writing -------------------------------------------------------------------------------
 
-    def record_scan(self, result: Mapping[str, Any]) -> int:
+    def record_scan(self, result: Mapping[str, Any], *, case: str | None = None,
+                    consent_note: str | None = None) -> int:
         """Record one result document (docs/result-schema.md); return the new scan's id.
+
+        ``case``: the name of an open case the acquisition belongs to (:class:`CaseNotFound`,
+        :class:`CaseClosed` otherwise; nothing is recorded then). Without it, an acquisition keeps
+        the case it was recorded in before. ``consent_note`` is kept on the acquisition.
 
         In one transaction: the device is found by fingerprint (the hashed serial) or created, the
         acquisition found by its id or created (and updated from the document), then the scan and
@@ -281,6 +348,10 @@ class Store:
                 with Session(self._engine, expire_on_commit=False) as session, session.begin():
                     device = self._upsert_device(session, result, _column_text(acq_id))
                     acq = self._upsert_acquisition(session, device, acquisition, _column_text(acq_id))
+                    if case is not None:
+                        acq.case = self._open_case(session, case)
+                    if consent_note is not None:
+                        acq.consent_note = _column_text(consent_note)
                     scan = self._new_scan(result, result_json)
                     scan.acquisition = acq
                     session.add(scan)
@@ -291,6 +362,111 @@ class Store:
                     raise
                 log.info("store: concurrent insert of the same device/acquisition, retrying")
         raise AssertionError("unreachable")
+
+    @staticmethod
+    def _open_case(session: Session, name: str) -> Case:
+        found = session.scalars(select(Case).where(Case.name == name)).one_or_none()
+        if found is None:
+            raise CaseNotFound(name)
+        if found.closed_at is not None:
+            raise CaseClosed(name, found.closed_at)
+        return found
+
+    # --- cases ---------------------------------------------------------------------------------
+
+    def create_case(self, name: str, note: str | None = None) -> CaseInfo:
+        """A new open case. :class:`CaseExists` if the name is taken; names are kept as given."""
+        name = name.strip()
+        if not name or _SURROGATE_OR_NUL_RE.search(name) or any(ord(c) < 32 for c in name):
+            raise StoreError(f"{name!r} is not a usable case name",
+                             hint="Use printable text, e.g. delegation-2026-11 or 'Ana P.'.")
+        try:
+            with Session(self._engine, expire_on_commit=False) as session, session.begin():
+                if session.scalars(select(Case.id).where(Case.name == name)).first() is not None:
+                    raise CaseExists(name)
+                created = Case(name=name, created_at=datetime.now(UTC), note=_optional_text(note))
+                session.add(created)
+        except IntegrityError:  # created by another process between the read and the insert
+            raise CaseExists(name) from None
+        return CaseInfo(created.name, created.created_at, None, created.note, 0, 0)
+
+    def close_case(self, name: str) -> CaseInfo:
+        """Close an open case: later scans can no longer be recorded in it."""
+        with Session(self._engine, expire_on_commit=False) as session, session.begin():
+            found = session.scalars(select(Case).where(Case.name == name)).one_or_none()
+            if found is None:
+                raise CaseNotFound(name)
+            if found.closed_at is not None:
+                raise CaseClosed(name, found.closed_at)
+            found.closed_at = datetime.now(UTC)
+        return self.get_case(name)
+
+    def ensure_open_case(self, name: str) -> None:
+        """Raise :class:`CaseNotFound` or :class:`CaseClosed` unless ``name`` is an open case."""
+        info = self.get_case(name)
+        if info.closed_at is not None:
+            raise CaseClosed(name, info.closed_at)
+
+    def _case_query(self):
+        return (
+            select(Case, func.count(Acquisition.id), func.count(func.distinct(Acquisition.device_id)))
+            .outerjoin(Acquisition, Acquisition.case_id == Case.id)
+            .group_by(Case.id)
+        )
+
+    @staticmethod
+    def _case_info(row: Any) -> CaseInfo:
+        case, acquisitions, devices = row
+        return CaseInfo(case.name, case.created_at, case.closed_at, case.note, int(acquisitions), int(devices))
+
+    def list_cases(self) -> list[CaseInfo]:
+        """Every case, oldest first."""
+        with self._read_session() as session:
+            rows = session.execute(self._case_query().order_by(Case.created_at, Case.id))
+            return [self._case_info(row) for row in rows]
+
+    def get_case(self, name: str) -> CaseInfo:
+        with self._read_session() as session:
+            row = session.execute(self._case_query().where(Case.name == name)).one_or_none()
+            if row is None:
+                raise CaseNotFound(name)
+            return self._case_info(row)
+
+    def case_acquisitions(self, name: str) -> list[CaseAcquisition]:
+        """The acquisitions of a case, oldest first, each with the verdict of its latest scan."""
+        self.get_case(name)
+        latest = select(func.max(Scan.id).label("scan_id")).group_by(Scan.acquisition_id).subquery()
+        counts = (
+            select(FindingRow.scan_id, func.count(FindingRow.id).label("n")).group_by(FindingRow.scan_id).subquery()
+        )
+        query = (
+            select(Acquisition, Device.fingerprint, Device.model, Scan.verdict, func.coalesce(counts.c.n, 0))
+            .join(Case, Acquisition.case_id == Case.id)
+            .join(Device, Acquisition.device_id == Device.id)
+            .outerjoin(Scan, (Scan.acquisition_id == Acquisition.id) & Scan.id.in_(select(latest.c.scan_id)))
+            .outerjoin(counts, counts.c.scan_id == Scan.id)
+            .where(Case.name == name)
+            .order_by(Acquisition.started_at, Acquisition.id)
+        )
+        with self._read_session() as session:
+            return [
+                CaseAcquisition(acq.acq_id, acq.path, fingerprint, model, acq.started_at, verdict, int(n))
+                for acq, fingerprint, model, verdict, n in session.execute(query)
+            ]
+
+    # --- devices -------------------------------------------------------------------------------
+
+    def find_devices(self, prefix: str) -> list[str]:
+        """Fingerprints of the devices whose fingerprint starts with ``prefix`` (case-insensitive)."""
+        prefix = prefix.strip().lower()
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = (
+            select(Device.fingerprint)
+            .where(func.lower(Device.fingerprint).like(f"{escaped}%", escape="\\"))
+            .order_by(Device.fingerprint)
+        )
+        with self._read_session() as session:
+            return list(session.scalars(query))
 
     @staticmethod
     def _upsert_device(session: Session, result: Mapping[str, Any], acq_id: str) -> Device:
@@ -366,9 +542,10 @@ class Store:
             select(FindingRow.scan_id, func.count(FindingRow.id).label("n")).group_by(FindingRow.scan_id).subquery()
         )
         query = (
-            select(Scan, Acquisition.acq_id, Acquisition.path, func.coalesce(counts.c.n, 0))
+            select(Scan, Acquisition.acq_id, Acquisition.path, func.coalesce(counts.c.n, 0), Case.name)
             .join(Acquisition, Scan.acquisition_id == Acquisition.id)
             .join(Device, Acquisition.device_id == Device.id)
+            .outerjoin(Case, Acquisition.case_id == Case.id)
             .outerjoin(counts, counts.c.scan_id == Scan.id)
             .where(Device.fingerprint == fingerprint)
             .order_by(Scan.created_at, Scan.id)
@@ -385,8 +562,9 @@ class Store:
                     signature_pack_version=scan.signature_pack_version,
                     finding_count=int(count),
                     result_json=scan.result_json,
+                    case=case_name,
                 )
-                for scan, acq_id, path, count in session.execute(query)
+                for scan, acq_id, path, count, case_name in session.execute(query)
             ]
 
     def findings_for_scan(self, scan_id: int) -> list[dict[str, Any]]:

@@ -1,5 +1,9 @@
-"""The store's tables: which phones were seen, their acquisitions, each scan of an acquisition and
-its findings. The raw artifacts stay in the acquisition folders; the store only indexes them.
+"""The store's tables: which phones were seen, the helpdesk's cases, the acquisitions, each scan of
+an acquisition and its findings. The raw artifacts stay in the acquisition folders; the store only
+indexes them.
+
+The schema is owned by the Alembic migrations in ``inspector/store/migrations`` (docs/store.md): a
+change here needs a new migration, and tests/test_store_migrations.py checks that the two agree.
 
 Strings have no length limit (VARCHAR without length on PostgreSQL): device text can be any size.
 Times are stored as naive UTC (portable across SQLite and PostgreSQL) and read back as aware UTC.
@@ -35,6 +39,20 @@ class Base(DeclarativeBase):
     pass
 
 
+class Case(Base):
+    """A helpdesk case: the phones of one person or one delegation, checked together."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String, unique=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    note: Mapped[str | None] = mapped_column(Text)
+
+    acquisitions: Mapped[list[Acquisition]] = relationship(back_populates="case")
+
+
 class Device(Base):
     __tablename__ = "devices"
 
@@ -61,8 +79,15 @@ class Acquisition(Base):
     complete: Mapped[bool] = mapped_column(Boolean, default=False)
     operator: Mapped[str | None] = mapped_column(String)
     hashes_csv_sha256: Mapped[str | None] = mapped_column(String)
+    # The case the acquisition belongs to (None: recorded without --case). A case cannot be
+    # deleted while acquisitions refer to it.
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cases.id", name="fk_acquisitions_case_id_cases"), index=True)
+    # What the phone's owner agreed to (free text the helpdesk writes down).
+    consent_note: Mapped[str | None] = mapped_column(Text)
 
     device: Mapped[Device] = relationship(back_populates="acquisitions")
+    case: Mapped[Case | None] = relationship(back_populates="acquisitions")
     scans: Mapped[list[Scan]] = relationship(back_populates="acquisition")
 
 
