@@ -263,6 +263,9 @@ def check(folder: Path, json_out: bool, db: str | None, no_store: bool, case: st
     """Check PATH again, without the phone: an acquisition folder of inspector, an androidqf folder or
     zip, or an Android bugreport zip (`adb bugreport bugreport.zip`).
 
+    PATH may also be an APK file or a folder of APK files: each is matched against the APK rules
+    (a table, or --json); exit 1 if any matches at high/critical, 0 if not, 2 on error.
+
     Useful when the signature pack was updated. The raw evidence is not changed; the reports in the
     acquisition folder (report.html, report.json, report.pdf with --format pdf) are rewritten. Another
     tool's input is first copied into a new acquisition folder (--out), never changed in place. To only
@@ -273,6 +276,10 @@ def check(folder: Path, json_out: bool, db: str | None, no_store: bool, case: st
     from inspector.sources.detect import UnknownInput, open_for_check
 
     console = _console(json_out)
+    from inspector.sources.detect import apk_files
+
+    if apks := apk_files(folder):
+        sys.exit(_check_apks(console, apks, json_out))
     _check_window(console, window)
     report_formats, report_lang = _parse_report_options(formats, lang)
     _check_case(console, case, db, no_store)
@@ -291,6 +298,52 @@ def check(folder: Path, json_out: bool, db: str | None, no_store: bool, case: st
     outcome = _analyse(console, acq, pack, window, db=db, store=not no_store, formats=report_formats,
                        lang=report_lang, case=case)
     _finish(console, outcome, json_out, lang=report_lang)
+
+
+def _check_apks(console: Console, apks: list[Path], json_out: bool) -> int:
+    """``inspector check X.apk | DIR``: every APK against the APK rules. 1 if any matches at
+    high/critical; 2 if the rules cannot be loaded, or nothing matched and an APK could not be read at
+    all; else 0."""
+    from rich.table import Table
+
+    from inspector.analyze.apk.engine import check_apk, rules_for
+    from inspector.analyze.apk.rules import ApkRuleError
+    from inspector.analyze.signatures import SignaturePack, SignaturePackError
+    from inspector.resources import signatures_dir
+
+    try:
+        pack = SignaturePack.load()
+        rules = rules_for((pack.folder or signatures_dir()) / "apk-rules", set(pack.families))
+    except (SignaturePackError, ApkRuleError) as exc:
+        _fail(console, exc)
+        return EXIT_ERROR
+    results = [check_apk(path, rules) for path in apks]
+    strong = any(m["severity"] in ("critical", "high") for r in results for m in r["matches"])
+    unreadable = any(r["unreadable"] for r in results)
+    code = EXIT_FINDINGS if strong else EXIT_ERROR if unreadable else EXIT_NOTHING_FOUND
+    if json_out:
+        document = {"tool": {"name": "inspector", "version": __import__("inspector").__version__,
+                             "signature_pack": pack.identity()},
+                    "apks": results, "exit_code": code}
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        return code
+    table = Table(title=f"{len(results)} APK(s) checked against {len(rules)} APK rules")
+    for column in ("APK", "package", "result", "evidence"):
+        table.add_column(column, overflow="fold")
+    for r in results:
+        if r["matches"]:
+            verdict = "\n".join(f"[bold red]{m['severity']}[/bold red] {m['rule_id']} (score {m['score']:g})"
+                                 for m in r["matches"])
+            evidence = "\n".join(f"{e['condition']}: {e['seen']} @ {e['where']}" for m in r["matches"]
+                                  for e in m["matched"][:6])
+        elif r["unreadable"]:
+            verdict, evidence = "[yellow]could not be read[/yellow]", "; ".join(r["errors"])[:300]
+        else:
+            verdict = "no rule matched" + (" (partly read)" if r["errors"] else "")
+            evidence = "; ".join(r["errors"])[:300]
+        table.add_row(Path(r["path"]).name, r["package"] or "?", verdict, evidence)
+    console.print(table)
+    return code
 
 
 def _open_store(console: Console, db: str | None):

@@ -12,6 +12,7 @@ from inspector.acquisition import Acquisition, utc_now
 from inspector.analyze.android_events import android_events
 from inspector.analyze.android_state import AndroidState
 from inspector.analyze.checks import (
+    apk_rules,
     device_state,
     indicators,
     known_packages,
@@ -34,6 +35,7 @@ CHECKS: tuple[Callable[[Acquisition, SignaturePack], CheckOutcome], ...] = (
     indicators.run,
     device_state.run,
     listening_ports.run,
+    apk_rules.run,
 )
 _STRONG = {"critical", "high"}
 _SURE = {"verified", "high"}
@@ -87,7 +89,7 @@ def analyze(acq: Acquisition, pack: SignaturePack, window: str | None = None) ->
             ],
             "hashes_csv_sha256": acq.hashes_csv_sha256(),
         },
-        "inventory": _inventory(acq),
+        "inventory": _inventory(acq, outcomes),
         "coverage": [o.coverage() for o in outcomes],
         "findings": [f.to_dict() for f in findings],
         "timeline": timeline(events, crossing),
@@ -113,7 +115,7 @@ def _device(manifest: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _inventory(acq: Acquisition) -> dict[str, int]:
+def _inventory(acq: Acquisition, outcomes: list[CheckOutcome] = ()) -> dict[str, int]:
     counts = {"packages": 0, "packages_uninstalled_kept_data": 0, "apks_collected": 0, "apks_analyzed": 0,
               "files_listed": 0}
     try:
@@ -127,6 +129,7 @@ def _inventory(acq: Acquisition) -> dict[str, int]:
     counts["apks_collected"] = sum(
         1 for name, rec in acq.manifest.get("artifacts", {}).items()
         if name.startswith("apks/") and rec.get("status") == "complete")
+    counts["apks_analyzed"] = sum(o.counts.get("apks_analyzed", 0) for o in outcomes)
     try:
         files = json.loads(acq.artifact_path("files.json").read_text("utf-8"))
         counts["files_listed"] = len(files) if isinstance(files, list) else 0

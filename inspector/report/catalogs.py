@@ -33,7 +33,7 @@ from typing import Any
 
 import yaml
 from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
+from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 
 from inspector.resources import reports_dir
@@ -235,7 +235,7 @@ def update_catalogs(
     outcome = CatalogUpdate()
 
     def put(path: Path, data: bytes) -> None:
-        if path.is_file() and path.read_bytes() == data:
+        if path.is_file() and _same_messages(path, data):
             return
         outcome.changed.append(path)
         if not check:
@@ -259,6 +259,27 @@ def update_catalogs(
         put(po, data)
         put(mo_path(locales, lang), compile_mo(read_po(io.BytesIO(data), locale=lang, domain=DOMAIN)))
     return outcome
+
+
+def _messages(data: bytes, compiled: bool) -> list[tuple]:
+    """What a catalog says, without its header (which names the Babel version and spells the plural
+    formula in that version's own way, so a catalog made by another Babel is still "in step")."""
+    catalog = read_mo(io.BytesIO(data)) if compiled else read_po(io.BytesIO(data))
+    return sorted(
+        (str(m.id), str(m.string), sorted(m.flags), list(m.auto_comments))
+        for m in catalog
+        if m.id
+    )
+
+
+def _same_messages(path: Path, data: bytes) -> bool:
+    old = path.read_bytes()
+    if old == data:
+        return True
+    try:
+        return _messages(old, path.suffix == ".mo") == _messages(data, path.suffix == ".mo")
+    except Exception:  # an unreadable catalog on disk is out of date
+        return False
 
 
 @dataclass

@@ -14,10 +14,22 @@ class UnknownInput(Exception):
     """Not something inspector can read; ``hint`` says what it can."""
 
     hint = ("inspector reads its own acquisition folders, androidqf folders or zips, and Android bugreport "
-            "zips (`adb bugreport bugreport.zip`).")
+            "zips (`adb bugreport bugreport.zip`), and APK files or folders of them.")
+
+
+def apk_files(path: Path) -> list[Path] | None:
+    """The APKs to check when PATH is an ``.apk`` file or a folder of them (and not an acquisition)."""
+    if path.is_file() and path.suffix.lower() == ".apk":
+        return [path]
+    if path.is_dir() and not (path / "acquisition.json").is_file() and not androidqf.looks_like_androidqf_folder(path):
+        found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".apk")
+        return found or None
+    return None
 
 
 def kind_of(path: Path) -> str:
+    if apk_files(path):
+        return "apk-folder" if path.is_dir() else "apk"
     if path.is_dir():
         if (path / "acquisition.json").is_file() and not androidqf.looks_like_androidqf_folder(path):
             return "inspector"

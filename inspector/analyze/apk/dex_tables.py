@@ -1,0 +1,94 @@
+"""A small, bounded reader of the raw tables of a DEX file: its string table and the names of the
+classes it defines. Rules need these and nothing more, so nothing else is parsed (no code, no
+methods). Every offset and size is checked against the file's length; a table that cannot be read
+gives a partial result with an error, never an exception."""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass, field
+
+MAX_STRINGS = 4_000_000  # far above any real app (the largest have ~500k); more is a hostile header
+MAX_CLASSES = 1_000_000
+MAX_STRING_BYTES = 1 << 20  # one string longer than 1 MiB is not worth reading
+
+
+@dataclass
+class DexTables:
+    strings: list[str] = field(default_factory=list)
+    classes: list[str] = field(default_factory=list)  # descriptors of defined classes, "Lcom/x/Y;"
+    error: str | None = None
+
+
+def _uleb128_skip(data: bytes, pos: int, end: int) -> int:
+    for _ in range(5):
+        if pos >= end:
+            raise ValueError("string length runs past the end of the file")
+        byte = data[pos]
+        pos += 1
+        if byte < 0x80:
+            return pos
+    raise ValueError("bad string length")
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        # Modified UTF-8: surrogate pairs encoded separately (CESU-8) and NUL as C0 80.
+        text = raw.replace(b"\xc0\x80", b"\x00").decode("utf-8", "surrogatepass")
+        try:
+            return text.encode("utf-16", "surrogatepass").decode("utf-16")
+        except UnicodeDecodeError:
+            return raw.decode("utf-8", "replace")
+
+
+def _table(data: bytes, size: int, off: int, width: int, limit: int, name: str) -> tuple[int, int]:
+    if size > limit:
+        raise ValueError(f"{name} declares {size} entries (more than {limit}): not a real DEX")
+    if size and (off <= 0 or off + size * width > len(data)):
+        raise ValueError(f"{name} ({size} entries at offset {off}) runs past the end of the file ({len(data)} bytes)")
+    return size, off
+
+
+def read_dex(data: bytes) -> DexTables:
+    out = DexTables()
+    if len(data) < 0x70 or not data.startswith(b"dex\n") or data[7] != 0:
+        out.error = "not a DEX file (bad magic or shorter than its header)"
+        return out
+    (string_size, string_off, type_size, type_off) = struct.unpack_from("<4I", data, 56)
+    (class_size, class_off) = struct.unpack_from("<2I", data, 96)
+    try:
+        string_size, string_off = _table(data, string_size, string_off, 4, MAX_STRINGS, "string_ids")
+    except ValueError as exc:
+        out.error = str(exc)
+        return out
+    n = len(data)
+    offsets = struct.unpack_from(f"<{string_size}I", data, string_off) if string_size else ()
+    strings = out.strings
+    for index, offset in enumerate(offsets):
+        try:
+            if offset >= n:
+                raise ValueError(f"string #{index} at offset {offset} is past the end of the file")
+            start = _uleb128_skip(data, offset, n)
+            stop = data.find(b"\0", start, min(n, start + MAX_STRING_BYTES))
+            if stop < 0:
+                raise ValueError(f"string #{index} has no end")
+        except ValueError as exc:
+            out.error = str(exc)
+            break
+        strings.append(_decode(data[start:stop]))
+    try:
+        type_size, type_off = _table(data, type_size, type_off, 4, MAX_STRINGS, "type_ids")
+        class_size, class_off = _table(data, class_size, class_off, 32, MAX_CLASSES, "class_defs")
+    except ValueError as exc:
+        out.error = out.error or str(exc)
+        return out
+    types = struct.unpack_from(f"<{type_size}I", data, type_off) if type_size else ()
+    for i in range(class_size):
+        type_idx = struct.unpack_from("<I", data, class_off + 32 * i)[0]
+        if type_idx >= len(types) or types[type_idx] >= len(strings):
+            out.error = out.error or f"class_defs #{i} names a type that does not exist"
+            continue
+        out.classes.append(strings[types[type_idx]])
+    return out

@@ -1,0 +1,202 @@
+"""Tiered feature extraction from one APK, cheapest first:
+
+1. the file's SHA-256 and size;
+2. androguard's ``APK()`` (manifest, resources, signing certificates): package, labels per locale,
+   versions, SDK levels, debuggable, permissions, components and their intent actions, signers;
+3. the raw string and class tables of every ``classes*.dex`` (``dex_tables``) and the names and
+   SHA-256 of assets and native libraries, read through a bounded ZIP reader.
+
+The result is a plain JSON-able dict, versioned by ``FEATURES_VERSION``. Nothing is ever extracted to
+disk; ZIP entry names are only recorded, so hostile names (``../x``) cannot write anywhere. A tier that
+fails leaves its fields empty and adds a line to ``errors``: a hostile APK gives a partial record."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import zipfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from inspector.analyze.apk.dex_tables import read_dex
+
+FEATURES_VERSION = 1
+MAX_ENTRY_BYTES = 256 << 20  # one DEX / asset / library read at most
+MAX_TOTAL_BYTES = 1 << 30  # everything read from one APK
+MAX_RATIO = 200  # expansion past this (and past 1 MiB) is a ZIP bomb: the entry is not read
+_DEX = re.compile(r"classes\d*\.dex")
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _quiet_androguard() -> None:
+    """androguard logs with loguru at DEBUG on import and on every APK; silence it for its modules."""
+    try:
+        from loguru import logger
+    except ImportError:  # pragma: no cover
+        return
+    logger.disable("androguard")
+    logging.getLogger("androguard").setLevel(logging.ERROR)
+
+
+def extract(path: Path, sha256: str | None = None) -> dict[str, Any]:
+    path = Path(path)
+    record: dict[str, Any] = {
+        "features_version": FEATURES_VERSION, "sha256": sha256 or file_sha256(path),
+        "size": path.stat().st_size, "errors": [], "package": None, "labels": {}, "version_name": None,
+        "version_code": None, "min_sdk": None, "target_sdk": None, "debuggable": None, "permissions": [],
+        "components": [], "certificates": [], "signature_schemes": [], "dex": [], "files": [],
+    }
+    try:
+        archive = zipfile.ZipFile(path)
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        record["errors"].append(f"not a readable ZIP/APK: {exc}")
+        return record
+    bombs = {i.filename for i in infos if _is_bomb(i)}
+    for name in sorted(bombs):
+        record["errors"].append(f"{name}: expands {_ratio(archive.getinfo(name))}x, not read (ZIP bomb)")
+    duplicates = sorted(name for name, n in Counter(i.filename for i in infos).items() if n > 1)
+    if duplicates:
+        record["errors"].append(("duplicate ZIP entries: " + ", ".join(duplicates))[:300])
+    if bombs & {"AndroidManifest.xml", "resources.arsc"}:
+        record["errors"].append("manifest or resources not read (ZIP bomb)")
+    else:
+        _tier2(path, record)
+    with archive:
+        _tier3(archive, infos, bombs, record)
+    return record
+
+
+def _ratio(info: zipfile.ZipInfo) -> int:
+    return info.file_size // max(info.compress_size, 1)
+
+
+def _is_bomb(info: zipfile.ZipInfo) -> bool:
+    return info.file_size > MAX_ENTRY_BYTES or (info.file_size > (1 << 20) and _ratio(info) > MAX_RATIO)
+
+
+def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: list[int]) -> bytes:
+    """The entry's bytes, never more than its declared size nor the APK's remaining budget."""
+    limit = min(info.file_size, budget[0])
+    with archive.open(info) as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError("entry larger than declared or over the read budget")
+    budget[0] -= len(data)
+    return data
+
+
+def _tier3(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], bombs: set[str], record: dict) -> None:
+    budget = [MAX_TOTAL_BYTES]
+    for info in infos:
+        name = info.filename
+        is_dex = bool(_DEX.fullmatch(name))
+        kind = "asset" if name.startswith("assets/") else "native" if name.startswith("lib/") else None
+        if not is_dex and kind is None or info.is_dir():
+            continue
+        if name in bombs:
+            if kind:
+                record["files"].append({"name": name, "kind": kind, "size": info.file_size, "sha256": None})
+            continue
+        try:
+            data = _read(archive, info, budget)
+        except Exception as exc:  # noqa: BLE001 - zlib, CRC, truncated file: an entry error, not a crash
+            record["errors"].append(f"{name}: cannot be read: {exc}")
+            if kind:
+                record["files"].append({"name": name, "kind": kind, "size": info.file_size, "sha256": None})
+            continue
+        if kind:
+            record["files"].append({"name": name, "kind": kind, "size": len(data),
+                                    "sha256": hashlib.sha256(data).hexdigest()})
+        if is_dex:
+            tables = read_dex(data)
+            record["dex"].append({"name": name, "sha256": hashlib.sha256(data).hexdigest(),
+                                  "strings": tables.strings, "classes": tables.classes, "error": tables.error})
+            if tables.error:
+                record["errors"].append(f"{name}: {tables.error}")
+
+
+def _tier2(path: Path, record: dict) -> None:
+    _quiet_androguard()
+    try:
+        from androguard.core.apk import APK
+
+        apk = APK(str(path))
+    except Exception as exc:  # noqa: BLE001 - androguard raises anything on hostile input
+        record["errors"].append(f"manifest/certificates not read: {type(exc).__name__}: {exc}"[:500])
+        return
+    steps = (("manifest", _manifest), ("labels", _labels), ("components", _components),
+             ("certificates", _certificates))
+    for what, step in steps:
+        try:
+            step(apk, record)
+        except Exception as exc:  # noqa: BLE001
+            record["errors"].append(f"{what} not read: {type(exc).__name__}: {exc}"[:500])
+
+
+def _manifest(apk, record: dict) -> None:
+    record["package"] = apk.get_package() or None
+    record["version_name"] = apk.get_androidversion_name()
+    record["version_code"] = apk.get_androidversion_code()
+    record["min_sdk"] = apk.get_min_sdk_version()
+    record["target_sdk"] = apk.get_target_sdk_version()
+    record["debuggable"] = str(apk.get_attribute_value("application", "debuggable")).lower() == "true"
+    record["permissions"] = sorted(set(apk.get_permissions()))
+
+
+def _labels(apk, record: dict) -> None:
+    labels: dict[str, str] = {}
+    default = apk.get_app_name()
+    if default and not default.startswith("@"):  # "@7F020000": a resource the APK does not resolve
+        labels["default"] = default
+    raw = apk.get_attribute_value("application", "label") or ""
+    arsc = apk.get_android_resources() if raw.startswith("@") else None
+    if arsc is not None:
+        try:
+            res_id = int(raw[1:].split(":")[-1], 16)
+        except ValueError:
+            res_id = None
+        if res_id is not None:
+            for config, value in arsc.get_resolved_res_configs(res_id):
+                if isinstance(value, str) and value:
+                    locale = str(config.get_language_and_region() or "").replace("\x00", "") or "default"
+                    labels.setdefault(locale, value)
+    record["labels"] = labels
+
+
+def _components(apk, record: dict) -> None:
+    components = []
+    for kind, names in (("activity", apk.get_activities()), ("service", apk.get_services()),
+                        ("receiver", apk.get_receivers()), ("provider", apk.get_providers())):
+        for name in names:
+            actions: list[str] = []
+            if kind != "provider":
+                filters = apk.get_intent_filters(kind, name) or {}
+                actions = sorted(set(filters.get("action", [])))
+            components.append({"kind": kind, "name": name, "actions": actions})
+    record["components"] = components
+
+
+def _certificates(apk, record: dict) -> None:
+    schemes = [f"v{n}" for n, signed in ((1, apk.is_signed_v1()), (2, apk.is_signed_v2()),
+                                          (3, apk.is_signed_v3())) if signed]
+    record["signature_schemes"] = schemes
+    certs, seen = [], set()
+    for cert in apk.get_certificates():
+        der = cert.dump()
+        sha256 = hashlib.sha256(der).hexdigest()
+        if sha256 in seen:
+            continue
+        seen.add(sha256)
+        certs.append({"sha256": sha256, "sha1": hashlib.sha1(der).hexdigest(),  # noqa: S324 - a fingerprint
+                      "subject": cert.subject.human_friendly})
+    record["certificates"] = certs
