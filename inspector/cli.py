@@ -256,10 +256,18 @@ def scan(demo: bool, tcp: str | None, serial: str | None, out: Path | None, resu
               help="Record this scan in the open case NAME (create it first with `inspector cases new NAME`).")
 @click.option("--out", type=click.Path(path_type=Path), metavar="FOLDER",
               help="For another tool's input: where to write the acquisition made from it.")
+@click.option("--jobs", type=click.IntRange(1, 64), metavar="N",
+              help="APKs: how many to read at once (default: one per CPU core).")
+@click.option("--time-limit", type=click.FloatRange(1, 3600), default=60, show_default=True, metavar="S",
+              help="APKs: stop reading one APK after S seconds (it is reported as not fully checked).")
+@click.option("--deep", type=click.Choice(["flagged", "all", "none"]), default="flagged", show_default=True,
+              help="APKs: androguard's full bytecode analysis (slow) for the APKs a rule matched, for all, "
+                   "or for none; it adds which code uses each matched string.")
 @_window_option
 @_report_options
 def check(folder: Path, json_out: bool, db: str | None, no_store: bool, case: str | None, out: Path | None,
-          window: str | None, formats: str, lang: str | None) -> None:
+          jobs: int | None, time_limit: float, deep: str, window: str | None, formats: str,
+          lang: str | None) -> None:
     """Check PATH again, without the phone: an acquisition folder of inspector, an androidqf folder or
     zip, or an Android bugreport zip (`adb bugreport bugreport.zip`).
 
@@ -279,7 +287,9 @@ def check(folder: Path, json_out: bool, db: str | None, no_store: bool, case: st
     from inspector.sources.detect import apk_files
 
     if apks := apk_files(folder):
-        sys.exit(_check_apks(console, apks, json_out))
+        from inspector.cli_apk import check_apks
+
+        sys.exit(check_apks(console, apks, json_out, jobs=jobs, time_limit=time_limit, deep=deep))
     _check_window(console, window)
     report_formats, report_lang = _parse_report_options(formats, lang)
     _check_case(console, case, db, no_store)
@@ -298,52 +308,6 @@ def check(folder: Path, json_out: bool, db: str | None, no_store: bool, case: st
     outcome = _analyse(console, acq, pack, window, db=db, store=not no_store, formats=report_formats,
                        lang=report_lang, case=case)
     _finish(console, outcome, json_out, lang=report_lang)
-
-
-def _check_apks(console: Console, apks: list[Path], json_out: bool) -> int:
-    """``inspector check X.apk | DIR``: every APK against the APK rules. 1 if any matches at
-    high/critical; 2 if the rules cannot be loaded, or nothing matched and an APK could not be read at
-    all; else 0."""
-    from rich.table import Table
-
-    from inspector.analyze.apk.engine import check_apk, rules_for
-    from inspector.analyze.apk.rules import ApkRuleError
-    from inspector.analyze.signatures import SignaturePack, SignaturePackError
-    from inspector.resources import signatures_dir
-
-    try:
-        pack = SignaturePack.load()
-        rules = rules_for((pack.folder or signatures_dir()) / "apk-rules", set(pack.families))
-    except (SignaturePackError, ApkRuleError) as exc:
-        _fail(console, exc)
-        return EXIT_ERROR
-    results = [check_apk(path, rules) for path in apks]
-    strong = any(m["severity"] in ("critical", "high") for r in results for m in r["matches"])
-    unreadable = any(r["unreadable"] for r in results)
-    code = EXIT_FINDINGS if strong else EXIT_ERROR if unreadable else EXIT_NOTHING_FOUND
-    if json_out:
-        document = {"tool": {"name": "inspector", "version": __import__("inspector").__version__,
-                             "signature_pack": pack.identity()},
-                    "apks": results, "exit_code": code}
-        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
-        return code
-    table = Table(title=f"{len(results)} APK(s) checked against {len(rules)} APK rules")
-    for column in ("APK", "package", "result", "evidence"):
-        table.add_column(column, overflow="fold")
-    for r in results:
-        if r["matches"]:
-            verdict = "\n".join(f"[bold red]{m['severity']}[/bold red] {m['rule_id']} (score {m['score']:g})"
-                                 for m in r["matches"])
-            evidence = "\n".join(f"{e['condition']}: {e['seen']} @ {e['where']}" for m in r["matches"]
-                                  for e in m["matched"][:6])
-        elif r["unreadable"]:
-            verdict, evidence = "[yellow]could not be read[/yellow]", "; ".join(r["errors"])[:300]
-        else:
-            verdict = "no rule matched" + (" (partly read)" if r["errors"] else "")
-            evidence = "; ".join(r["errors"])[:300]
-        table.add_row(Path(r["path"]).name, r["package"] or "?", verdict, evidence)
-    console.print(table)
-    return code
 
 
 def _open_store(console: Console, db: str | None):
@@ -920,3 +884,9 @@ def _shell_quote(text: str) -> str:
 
 def run() -> None:  # pragma: no cover - console entry for `python -m inspector`
     main(prog_name=os.path.basename(sys.argv[0]) or "inspector")
+
+
+from inspector.cli_store import diff as _diff_command, rescan as _rescan_command  # noqa: E402 - registered last
+
+main.add_command(_diff_command)
+main.add_command(_rescan_command)

@@ -120,6 +120,79 @@ def acquire_android(
     return acq, stats, None
 
 
+def acquire_ios(
+    udid: str | None,
+    out: Path,
+    *,
+    resume: bool,
+    operator: str | None,
+    pack: SignaturePack,
+    reporter: Reporter | None = None,
+    on_prompt: Callable[[str], None] | None = None,
+    on_connected: Callable[[str], None] | None = None,
+    trust_timeout_s: float = 120.0,
+    options: Any = None,
+) -> tuple[Acquisition, Any, errors.DeviceError | None]:
+    """Live iPhone acquisition (docs/ios-live.md): find it through usbmuxd, pair (the *Trust* dialog,
+    ``on_prompt("trust" | "unlock")``), collect into ``out``. Problems before anything is collected
+    raise ``DeviceError``; a phone lost mid-way returns the partial acquisition and the error."""
+    import asyncio
+
+    from inspector.acquire.ios import errors as ios_errors
+    from inspector.acquire.ios.collector import IosCollector
+    from inspector.acquire.ios.connection import choose, list_iphones, open_lockdown
+
+    opened: list[Acquisition] = []
+
+    async def run() -> tuple[Acquisition, Any, errors.DeviceError | None]:
+        phone = choose(await list_iphones(), udid)
+        lockdown = await open_lockdown(phone, on_prompt, trust_timeout_s)
+        try:
+            if on_connected:
+                on_connected(phone.udid)
+            if resume:
+                acq = Acquisition.open(out)
+            else:
+                acq = Acquisition.create(out, platform="ios", tool_version=inspector.__version__,
+                                         signature_pack_version=pack.version, operator=operator)
+            opened.append(acq)
+            collector = IosCollector(lockdown, phone, acq, reporter, options)
+            try:
+                stats = await collector.run()
+            except errors.DeviceDisconnected as exc:
+                acq.finish(interrupted=str(exc))
+                return acq, collector.stats, exc
+            if collector.locked:
+                return acq, stats, ios_errors.DeviceLocked("Some parts could not be read because the iPhone "
+                                                           "was locked.")
+            return acq, stats, None
+        finally:
+            try:
+                await lockdown.close()
+            except Exception:  # noqa: S110 - the connection may already be gone
+                pass
+
+    try:
+        return asyncio.run(run())
+    except KeyboardInterrupt:
+        if opened:
+            opened[0].finish(interrupted="stopped by the user (Ctrl-C)")
+        raise
+
+
+def apk_features_of(acq: Acquisition) -> dict[str, dict[str, Any]]:
+    """The APK engine's cached feature records of the acquisition's copied apps, by SHA-256, for the
+    store (``inspector rescan`` reads them instead of the APKs)."""
+    from inspector.analyze.apk import cache
+
+    found: dict[str, dict[str, Any]] = {}
+    for name, record in acq.manifest.get("artifacts", {}).items():
+        sha = record.get("sha256") if name.startswith("apks/") and record.get("status") == "complete" else None
+        if isinstance(sha, str) and (features := cache.load(sha)) is not None:
+            found[sha] = features
+    return found
+
+
 def analyse_and_report(
     acq: Acquisition,
     pack: SignaturePack,
@@ -139,7 +212,7 @@ def analyse_and_report(
 
             database = Store.open(db)
             try:
-                outcome.scan_id = database.record_scan(result, case=case)
+                outcome.scan_id = database.record_scan(result, case=case, apk_features=apk_features_of(acq))
             finally:
                 database.close()
         except Exception as exc:  # the store is an index; failing to write it must not lose the report

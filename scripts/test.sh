@@ -18,6 +18,9 @@ command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 fc-list 2>/dev/null | grep -q 'NotoSansCJK' || need+=(fonts-noto-cjk)
 fc-list 2>/dev/null | grep -Eq 'NotoSansArabic|NotoNaskhArabic' || need+=(fonts-noto-core)
+# The store's tests run against a real PostgreSQL server: tests/postgres.py starts a private cluster
+# with these programs (initdb, pg_ctl; as the postgres user when run as root) and stops it at the end.
+compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null || need+=(postgresql)
 if ((${#need[@]})); then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"

@@ -1,4 +1,7 @@
-"""The store, against real SQLite files in tmp_path (and two real processes writing at once)."""
+"""The store, against real SQLite files in tmp_path and a real PostgreSQL server (tests/postgres.py),
+with two real processes writing at once on each."""
+
+# ruff: noqa: F811 - pytest fixtures imported from tests/postgres.py are used as parameter names
 
 from __future__ import annotations
 
@@ -14,7 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from inspector.analyze.findings import Evidence, Finding
-from inspector.store import Acquisition, Device, FindingRow, Scan, Store, default_url
+from inspector.store import Acquisition, ApkRecord, Device, FindingRow, Scan, Store, StoreError, default_url
+from postgres import postgres_server, postgres_url, store_url  # noqa: F401 - fixtures (used by name: F811 below)
 
 SERIAL_SHA = "b" * 64
 
@@ -79,8 +83,8 @@ def count(store: Store, model: type) -> int:
 
 
 @pytest.fixture
-def store(tmp_path: Path):
-    with Store.open(f"sqlite:///{tmp_path / 'inspector.sqlite3'}") as opened:
+def store(store_url: str):
+    with Store.open(store_url) as opened:
         yield opened
 
 
@@ -226,15 +230,16 @@ def _writer(url: str, name: str, barrier: Any, errors: Any) -> None:
         with Store.open(url) as store:
             for i in range(SCANS_PER_PROCESS):
                 # Both processes also share acquisitions, so both upserts race.
-                store.record_scan(make_result(f"acq-{i % 3}", generated_at=f"2026-11-22T02:{i:02d}:00Z"))
+                store.record_scan(make_result(f"acq-{i % 3}", generated_at=f"2026-11-22T02:{i:02d}:00Z"),
+                                  apk_features={f"{i % 4:064x}": {"sha256": f"{i % 4:064x}", "features_version": 1}})
                 store.record_scan(make_result(f"acq-{name}-{i}"))
     except BaseException as exc:  # report everything to the parent
         errors.put(f"{name}: {type(exc).__name__}: {exc}")
         raise
 
 
-def test_two_processes_write_concurrently(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+def test_two_processes_write_concurrently(store_url: str) -> None:
+    url = store_url
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(2)
     errors = ctx.Queue()
@@ -254,4 +259,36 @@ def test_two_processes_write_concurrently(tmp_path: Path) -> None:
         assert count(store, Acquisition) == 3 + 2 * SCANS_PER_PROCESS
         assert count(store, Scan) == 2 * 2 * SCANS_PER_PROCESS
         assert count(store, FindingRow) == 2 * 2 * SCANS_PER_PROCESS
+        assert count(store, ApkRecord) == 4  # the same APK recorded by both processes is stored once
         assert len(store.scans_for_device(SERIAL_SHA)) == 2 * 2 * SCANS_PER_PROCESS
+
+
+def test_findings_record_their_signature_pack(store: Store) -> None:
+    scan_id = store.record_scan(make_result("acq-1"))
+    with Session(store.engine) as session:
+        row = session.scalars(select(FindingRow).where(FindingRow.scan_id == scan_id)).one()
+        assert row.signature_pack_version == "2026.11.0"
+
+
+def test_apk_features_are_stored_once_by_sha256(store: Store) -> None:
+    sha = "ab" * 32
+    record = {"sha256": sha, "features_version": 1, "package": "com.example\udcff", "dex": [{"strings": ["x"]}]}
+    store.record_scan(make_result("acq-1"), apk_features={sha: record, "not-a-sha": {"x": 1}})
+    store.record_scan(make_result("acq-2"), apk_features={sha.upper(): {**record, "package": "changed"}})
+    assert count(store, ApkRecord) == 1
+    assert store.apk_features([sha, "0" * 64]) == {sha: record}  # the first record, exactly
+
+
+def test_latest_scans_and_their_findings(store: Store) -> None:
+    first = store.record_scan(make_result("acq-1"))
+    store.create_case("trip")
+    later = store.record_scan(make_result("acq-1", generated_at="2026-11-23T00:00:00Z", findings=[]))
+    other = store.record_scan(make_result("acq-2"), case="trip")
+    latest = store.latest_scans()
+    assert [(s.acq_id, s.scan_id) for s in latest] == [("acq-1", later), ("acq-2", other)]
+    assert latest[0].finding_keys == ()
+    assert latest[1].finding_keys == (("bxaq.leftover.cjlog", "/sdcard/cjlog.txt\ufffd"),)
+    assert [s.acq_id for s in store.latest_scans("trip")] == ["acq-2"]
+    assert store.scan_acquisition_path(first) == "/acq/acq-1"
+    with pytest.raises(StoreError, match="no stored scan"):
+        store.scan_acquisition_path(10_000)

@@ -11,16 +11,17 @@ from inspector.store.database import (
     CaseExists,
     CaseInfo,
     CaseNotFound,
+    LatestScan,
     ScanRecord,
     Store,
     StoreError,
     default_url,
 )
 from inspector.store.migrate import StoreSchemaError
-from inspector.store.models import Acquisition, Base, Case, Device, FindingRow, Scan
+from inspector.store.models import Acquisition, ApkRecord, Base, Case, Device, FindingRow, Scan
 
 __all__ = [
-    "ENV_URL", "Acquisition", "Base", "Case", "CaseAcquisition", "CaseClosed", "CaseExists", "CaseInfo",
-    "CaseNotFound", "Device", "FindingRow", "Scan", "ScanRecord", "Store", "StoreError", "StoreSchemaError",
-    "default_url",
+    "ENV_URL", "Acquisition", "ApkRecord", "Base", "Case", "CaseAcquisition", "CaseClosed", "CaseExists", "CaseInfo",
+    "CaseNotFound", "Device", "FindingRow", "LatestScan", "Scan", "ScanRecord", "Store", "StoreError",
+    "StoreSchemaError", "default_url",
 ]

@@ -32,7 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from inspector import paths
-from inspector.store.models import Acquisition, Case, Device, FindingRow, Scan
+from inspector.store.models import Acquisition, ApkRecord, Case, Device, FindingRow, Scan
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,7 @@ _BEGIN_MODES = {"DEFERRED", "IMMEDIATE", "EXCLUSIVE"}
 _UPSERT_ATTEMPTS = 3
 
 _SURROGATE_OR_NUL_RE = re.compile("[\x00\ud800-\udfff]")
+_SHA256_RE = re.compile("[0-9a-f]{64}")
 
 
 class StoreError(Exception):
@@ -146,6 +147,12 @@ def _column_text(value: Any) -> str:
     """Device text made storable: lone surrogates (undecodable bytes) and NUL (which PostgreSQL
     refuses in text) become U+FFFD. The exact value stays in result_json / data."""
     return _SURROGATE_OR_NUL_RE.sub("\ufffd", str(value))
+
+
+def finding_key(finding: Mapping[str, Any]) -> tuple[str, str]:
+    """(rule_id, subject) of a finding as the ``findings`` table stores them: what tells two
+    findings apart when two scans of one acquisition are compared."""
+    return _column_text(finding.get("rule_id") or ""), _column_text(finding.get("subject") or "")
 
 
 def _optional_text(value: Any) -> str | None:
@@ -321,7 +328,8 @@ class Store:
     # --- writing -------------------------------------------------------------------------------
 
     def record_scan(self, result: Mapping[str, Any], *, case: str | None = None,
-                    consent_note: str | None = None) -> int:
+                    consent_note: str | None = None,
+                    apk_features: Mapping[str, Mapping[str, Any]] | None = None) -> int:
         """Record one result document (docs/result-schema.md); return the new scan's id.
 
         ``case``: the name of an open case the acquisition belongs to (:class:`CaseNotFound`,
@@ -332,6 +340,10 @@ class Store:
         acquisition found by its id or created (and updated from the document), then the scan and
         its findings are inserted. A device whose serial could not be read gets the fingerprint
         ``unknown-serial:<acquisition id>``, so its scans are never merged with another phone's.
+
+        ``apk_features``: SHA-256 → the APK engine's feature record of the acquisition's apps; those
+        not yet in the ``apks`` table are added in the same transaction (``inspector rescan`` reads
+        them instead of the APKs).
         """
         if not isinstance(result, Mapping):
             raise TypeError("record_scan expects the result document (a mapping)")
@@ -355,6 +367,8 @@ class Store:
                     scan = self._new_scan(result, result_json)
                     scan.acquisition = acq
                     session.add(scan)
+                    if apk_features:
+                        self._add_apks(session, apk_features)
                     session.flush()
                     return scan.id
             except IntegrityError:
@@ -508,13 +522,30 @@ class Store:
         return acq
 
     @staticmethod
+    def _add_apks(session: Session, records: Mapping[str, Mapping[str, Any]]) -> None:
+        wanted = {sha.lower(): rec for sha, rec in records.items()
+                  if isinstance(sha, str) and _SHA256_RE.fullmatch(sha.lower()) and isinstance(rec, Mapping)}
+        if not wanted:
+            return
+        known = set(session.scalars(select(ApkRecord.sha256).where(ApkRecord.sha256.in_(list(wanted)))))
+        now = datetime.now(UTC)
+        for sha, record in sorted(wanted.items()):
+            if sha in known:
+                continue
+            version = record.get("features_version")
+            session.add(ApkRecord(sha256=sha, package=_optional_text(record.get("package")),
+                                  features_version=version if isinstance(version, int) else 0,
+                                  features=_to_json(record), first_seen=now))
+
+    @staticmethod
     def _new_scan(result: Mapping[str, Any], result_json: str) -> Scan:
         tool = _mapping(result.get("tool"))
+        pack_version = _optional_text(_mapping(tool.get("signature_pack")).get("version"))
         scan = Scan(
             created_at=_parse_time(result.get("generated_at")) or datetime.now(UTC),
             verdict=_column_text(result["verdict"]),
             tool_version=_optional_text(tool.get("version")),
-            signature_pack_version=_optional_text(_mapping(tool.get("signature_pack")).get("version")),
+            signature_pack_version=pack_version,
             result_json=result_json,
         )
         findings = result.get("findings")
@@ -530,6 +561,7 @@ class Store:
                     subject=_column_text(finding.get("subject") or ""),
                     time=_parse_time(finding.get("time")),
                     data=_to_json(finding),
+                    signature_pack_version=pack_version,
                 )
             )
         return scan
@@ -572,3 +604,70 @@ class Store:
         query = select(FindingRow.data).where(FindingRow.scan_id == scan_id).order_by(FindingRow.id)
         with self._read_session() as session:
             return [json.loads(data) for data in session.scalars(query)]
+
+    # --- rescan and diff -----------------------------------------------------------------------
+
+    def apk_features(self, sha256s: list[str]) -> dict[str, dict[str, Any]]:
+        """The stored feature records of these APKs (those the store has), by SHA-256."""
+        wanted = sorted({s.lower() for s in sha256s if isinstance(s, str)})
+        found: dict[str, dict[str, Any]] = {}
+        with self._read_session() as session:
+            for start in range(0, len(wanted), 500):
+                query = select(ApkRecord.sha256, ApkRecord.features).where(
+                    ApkRecord.sha256.in_(wanted[start:start + 500]))
+                for sha, features in session.execute(query):
+                    found[sha] = json.loads(features)
+        return found
+
+    def latest_scans(self, case: str | None = None) -> list[LatestScan]:
+        """The latest scan of every stored acquisition (of one case with ``case``), oldest
+        acquisition first, with the identity of each of its findings."""
+        if case is not None:
+            self.get_case(case)
+        latest = select(func.max(Scan.id)).group_by(Scan.acquisition_id)
+        query = (
+            select(Scan.id, Scan.verdict, Scan.signature_pack_version, Acquisition.acq_id, Acquisition.path,
+                   Device.fingerprint, Case.name)
+            .join(Acquisition, Scan.acquisition_id == Acquisition.id)
+            .join(Device, Acquisition.device_id == Device.id)
+            .outerjoin(Case, Acquisition.case_id == Case.id)
+            .where(Scan.id.in_(latest))
+            .order_by(Acquisition.started_at, Acquisition.id)
+        )
+        if case is not None:
+            query = query.where(Case.name == case)
+        with self._read_session() as session:
+            rows = session.execute(query).all()
+            keys: dict[int, list[tuple[str, str]]] = {row[0]: [] for row in rows}
+            ids = list(keys)
+            for start in range(0, len(ids), 500):
+                finding_query = (select(FindingRow.scan_id, FindingRow.rule_id, FindingRow.subject)
+                                 .where(FindingRow.scan_id.in_(ids[start:start + 500])).order_by(FindingRow.id))
+                for scan_id, rule_id, subject in session.execute(finding_query):
+                    keys[scan_id].append((rule_id, subject))
+        return [LatestScan(scan_id, verdict, pack, acq_id, path, fingerprint, case_name, tuple(keys[scan_id]))
+                for scan_id, verdict, pack, acq_id, path, fingerprint, case_name in rows]
+
+    def scan_acquisition_path(self, scan_id: int) -> str:
+        """The acquisition folder of a stored scan (:class:`StoreError` if there is no such scan)."""
+        query = select(Acquisition.path).join(Scan, Scan.acquisition_id == Acquisition.id).where(Scan.id == scan_id)
+        with self._read_session() as session:
+            path = session.scalars(query).first()
+        if path is None:
+            raise StoreError(f"there is no stored scan {scan_id} in {self.url}",
+                             hint="inspector history DEVICE lists a phone's scans; or give acquisition folders.")
+        return path
+
+
+@dataclass(frozen=True)
+class LatestScan:
+    """The latest scan of one acquisition (:meth:`Store.latest_scans`)."""
+
+    scan_id: int
+    verdict: str
+    signature_pack_version: str | None
+    acq_id: str
+    path: str
+    device_fingerprint: str
+    case: str | None
+    finding_keys: tuple[tuple[str, str], ...]  # (rule_id, subject as stored) of each finding

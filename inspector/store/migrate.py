@@ -35,6 +35,9 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 LEGACY_REVISION = "0001"
 _LEGACY_TABLES = {"devices", "acquisitions", "scans", "findings"}
 
+# The key of the PostgreSQL advisory lock held while migrating (any constant; "insp" in ASCII).
+_PG_MIGRATION_LOCK = 0x696E7370
+
 # Execution option read by the SQLite "begin" hook in database.py (kept in one place there).
 _SQLITE_BEGIN_OPTION = "inspector_sqlite_begin"
 
@@ -102,6 +105,10 @@ def _upgrade_locked(engine: Engine, head: str) -> tuple[str | None, str]:
             raw.execute("PRAGMA foreign_keys = OFF")
         try:
             with connection.begin():  # on SQLite: BEGIN IMMEDIATE, the write lock
+                if connection.dialect.name == "postgresql":
+                    # PostgreSQL's DDL is transactional but two sessions can both see "no tables"
+                    # and both create them: one transaction-scoped advisory lock makes them take turns.
+                    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_MIGRATION_LOCK})")
                 revision, tables = _state(connection)
                 before: str | None = revision
                 if revision is None and tables & _LEGACY_TABLES:

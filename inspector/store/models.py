@@ -124,5 +124,22 @@ class FindingRow(Base):
     subject: Mapped[str] = mapped_column(Text)
     time: Mapped[datetime | None] = mapped_column(UTCDateTime())
     data: Mapped[str] = mapped_column(Text)
+    # The signature pack that produced this finding (revision 0003; older rows: the scan's pack).
+    signature_pack_version: Mapped[str | None] = mapped_column(String)
 
     scan: Mapped[Scan] = relationship(back_populates="findings")
+
+
+class ApkRecord(Base):
+    """The extracted features of one APK, by SHA-256 (revision 0003): ``inspector rescan`` re-matches
+    them against a new signature pack without reading the APK again, and the same app on many
+    phones is stored once."""
+
+    __tablename__ = "apks"
+
+    sha256: Mapped[str] = mapped_column(String, primary_key=True)
+    package: Mapped[str | None] = mapped_column(String, index=True)
+    features_version: Mapped[int] = mapped_column(Integer)
+    # The feature record of inspector.analyze.apk.features as JSON (ASCII-escaped).
+    features: Mapped[str] = mapped_column(Text)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime())

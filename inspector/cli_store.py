@@ -1,0 +1,175 @@
+"""The helpdesk commands over the store: ``inspector diff`` and ``inspector rescan``. Registered in
+cli.py; like cli.py they only parse options, draw progress and print: the work is in
+inspector.analyze.diff and inspector.fleet.rescan."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from inspector.cli import (
+    _DB_OPTION,
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    EXIT_NOTHING_FOUND,
+    _console,
+    _fail,
+    _open_store,
+    _ReportInputError,
+)
+
+_SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
+
+
+def _acquisition_for(console, ref: str, db: str | None):
+    """An acquisition folder, or the folder of a stored scan given by its number."""
+    from inspector.acquisition import Acquisition, AcquisitionError
+    from inspector.store import StoreError
+
+    path = Path(ref)
+    if not path.exists() and ref.isdigit():
+        with _open_store(console, db) as store:
+            try:
+                path = Path(store.scan_acquisition_path(int(ref)))
+            except StoreError as exc:
+                _fail(console, exc)
+                sys.exit(EXIT_ERROR)
+    try:
+        return Acquisition.open(path)
+    except (AcquisitionError, OSError) as exc:
+        _fail(console, _ReportInputError(f"{ref}: not an acquisition folder ({exc})",
+                                         hint="Give an acquisition folder of inspector scan, or a scan number "
+                                              "from inspector history DEVICE."))
+        sys.exit(EXIT_ERROR)
+
+
+@click.command("diff")
+@click.argument("before", metavar="A")
+@click.argument("after", metavar="B")
+@click.option("--json", "json_out", is_flag=True, help="Print the diff document (JSON) on stdout.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+              help="Also write the diff document (JSON) to FILE.")
+@click.option("--any-phones", is_flag=True, help="Compare even if A and B are not the same phone.")
+@click.option("--lang", "lang", metavar="LANG", help="Language of the descriptions (default: this computer's).")
+@_DB_OPTION
+def diff(before: str, after: str, json_out: bool, out: Path | None, any_phones: bool, lang: str | None,
+         db: str | None) -> None:
+    """What changed on one phone between acquisition A and acquisition B, e.g. before and after a
+    border crossing: apps added, removed, updated or re-signed with another certificate, computers
+    newly trusted for USB debugging, new accessibility services, device admins and notification
+    listeners, changed security settings.
+
+    A and B are acquisition folders, or scan numbers from `inspector history DEVICE`. Exit codes:
+    0 nothing changed that matters (at most "info"), 1 changes worth a look, 2 error.
+    """
+    from rich.markup import escape
+    from rich.table import Column, Table
+
+    from inspector.analyze.diff import DiffError, compare
+    from inspector.report.messages import load_messages, normalize_lang, system_lang
+
+    console = _console(json_out)
+    first, second = _acquisition_for(console, before, db), _acquisition_for(console, after, db)
+    try:
+        document = compare(first, second, same_phone=not any_phones)
+    except DiffError as exc:
+        _fail(console, exc)
+        sys.exit(EXIT_ERROR)
+    if out is not None:
+        try:
+            out.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        except OSError as exc:
+            _fail(console, _ReportInputError(f"could not write {out}: {exc}"))
+            sys.exit(EXIT_ERROR)
+    findings = document["findings"]
+    messages = load_messages(normalize_lang(lang) if lang else system_lang())
+    console.print(f"Phone {escape(str(document['device'].get('model') or '?'))}: "
+                  f"{escape(str(document['before']['started_at']))} → {escape(str(document['after']['started_at']))}: "
+                  f"{len(findings)} change(s)", highlight=False)
+    if findings:
+        table = Table("how serious", "change", Column("what", overflow="fold"))
+        for finding in findings:
+            style = _SEVERITY_STYLE.get(finding["severity"], "")
+            title = messages.text(finding["title"], {**finding["params"], "subject": finding["subject"]})
+            table.add_row(f"[{style}]{finding['severity']}[/{style}]", escape(title), escape(finding["subject"]))
+        console.print(table)
+    for what, reason in document["not_compared"].items():
+        console.print(f"[yellow]! Not compared: {escape(what)} ({escape(reason)})[/yellow]", highlight=False)
+    if out is not None:
+        console.print(f"Diff: [bold]{escape(str(out))}[/bold]", highlight=False)
+    if json_out:
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    worth = any(f["severity"] != "info" for f in findings)
+    sys.exit(EXIT_FINDINGS if worth else EXIT_NOTHING_FOUND)
+
+
+@click.command("rescan")
+@click.option("--case", "case", metavar="NAME", help="Only the acquisitions of the case NAME.")
+@click.option("--all", "everything", is_flag=True, help="Every acquisition in the store.")
+@click.option("--signatures", type=click.Path(path_type=Path, file_okay=False, exists=True), metavar="FOLDER",
+              help="The signature pack to match against (default: $INSPECTOR_SIGNATURES_DIR or the shipped one).")
+@click.option("--json", "json_out", is_flag=True, help="Print what changed as JSON on stdout.")
+@_DB_OPTION
+def rescan(case: str | None, everything: bool, signatures: Path | None, json_out: bool, db: str | None) -> None:
+    """Check every stored acquisition again against the current signature pack, e.g. after a new
+    implant was published, and show what changed: new findings, findings that disappeared, verdicts.
+
+    The phones are not needed: each acquisition folder is analysed again, with the app features
+    recorded at the first scan (no app is read again). Each re-check is recorded as a new scan
+    (see `inspector history DEVICE`); the reports in the folders are left as they were
+    (`inspector check FOLDER` writes them again). Exit codes: 0 nothing new was found, 1 new
+    findings appeared on at least one phone, 2 error.
+    """
+    from rich.markup import escape
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Column, Table
+
+    from inspector.analyze.signatures import SignaturePack, SignaturePackError
+    from inspector.fleet.rescan import rescan as run_rescan
+    from inspector.store import StoreError
+
+    if bool(case) == everything:
+        raise click.UsageError("say which acquisitions: --case NAME or --all")
+    console = _console(json_out)
+    try:
+        pack = SignaturePack.load(signatures)
+    except SignaturePackError as exc:
+        _fail(console, exc)
+        sys.exit(EXIT_ERROR)
+    with _open_store(console, db) as store:
+        progress = Progress(TextColumn("Re-checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                            console=console, transient=True)
+        task = progress.add_task("rescan", total=None)
+        try:
+            with progress:
+                report = run_rescan(store, pack, case=case,
+                                    on_start=lambda n: progress.update(task, total=n),
+                                    on_done=lambda _t: progress.advance(task))
+        except StoreError as exc:
+            _fail(console, exc)
+            sys.exit(EXIT_ERROR)
+    console.print(f"Re-checked {report.checked} acquisition(s) against signature pack {escape(pack.version)}: "
+                  f"{len(report.changes)} changed, {report.unchanged} unchanged, {len(report.skipped)} skipped.",
+                  highlight=False)
+    if report.changes:
+        table = Table("phone", "verdict", "new findings", "gone", Column("acquisition", overflow="fold"))
+        for change in report.changes:
+            verdict = (change.verdict_after if change.verdict_before == change.verdict_after
+                       else f"{change.verdict_before} → {change.verdict_after}")
+            table.add_row(change.device[:12], verdict,
+                          escape("\n".join(f"+ {rule} {subject}" for rule, subject in change.added)),
+                          escape("\n".join(f"- {rule} {subject}" for rule, subject in change.removed)),
+                          escape(change.path))
+        console.print(table)
+    for acq_id, path, reason in report.skipped:
+        console.print(f"[yellow]! Skipped {escape(acq_id)} ({escape(path)}): {escape(reason)}[/yellow]",
+                      highlight=False)
+    if report.apks_read_again:
+        console.print(f"[yellow]! {report.apks_read_again} app(s) had no recorded features and were read again "
+                      "from the acquisition folders.[/yellow]", highlight=False)
+    if json_out:
+        sys.stdout.write(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    sys.exit(EXIT_FINDINGS if any(change.added for change in report.changes) else EXIT_NOTHING_FOUND)
