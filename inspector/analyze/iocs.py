@@ -7,6 +7,8 @@ is counted as unsupported (``inspector signatures list`` shows the count) rather
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from collections import defaultdict
@@ -78,6 +80,9 @@ def load(folder: Path) -> IndicatorSet:
     echap = folder / "echap" / "ioc.yaml"
     if echap.is_file():
         _load_echap(echap, folder, indicators)
+    samples = folder / "echap" / "samples.csv"
+    if samples.is_file():
+        _load_echap_samples(samples, folder, indicators)
     return indicators
 
 
@@ -118,3 +123,23 @@ def _load_echap(path: Path, root: Path, into: IndicatorSet) -> None:
             into.add(Indicator("domain", str(domain), name, "stalkerware", source))
         for ip in (c2.get("ips") or []) if isinstance(c2, dict) else []:
             into.add(Indicator("ipv4", str(ip), name, "stalkerware", source))
+
+
+_HEX64 = re.compile(r"[0-9a-fA-F]{64}")
+
+
+def _load_echap_samples(path: Path, root: Path, into: IndicatorSet) -> None:
+    """Echap's ``samples.csv``: ``SHA256,Package Name,Certificate,Version,App`` per known APK. Only the
+    sample hashes are taken: the certificate column names whatever signed that sample, public test
+    keys included (the AOSP test key signs hundreds of benign builds), so it is no indicator; the
+    curated certificates are in ``ioc.yaml``. A malformed hash is counted as unsupported."""
+    source = path.relative_to(root).as_posix()
+    into.sources.append(source)
+    reader = csv.DictReader(io.StringIO(path.read_text("utf-8", "replace")))
+    for row in reader:
+        name = str(row.get("App") or "?").strip() or "?"
+        sha256 = str(row.get("SHA256") or "").strip()
+        if _HEX64.fullmatch(sha256):
+            into.add(Indicator("sha256", sha256, name, "stalkerware", source))
+        elif sha256:
+            into.unsupported += 1

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from inspector.analyze.apk.features import FEATURES_VERSION, extract, file_sha256
+from inspector.analyze.apk.features import FEATURES_VERSION, extract, file_sha256, rescan_yara
 from inspector.paths import cache_dir
 
 _SHA = re.compile(r"[0-9a-f]{64}")
@@ -47,12 +47,16 @@ def save(record: dict[str, Any]) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def features(path: Path, sha256: str | None = None, use_cache: bool = True) -> tuple[dict[str, Any], bool]:
-    """The APK's feature record and whether it came from the cache."""
+def features(path: Path, sha256: str | None = None, use_cache: bool = True,
+             yara=None) -> tuple[dict[str, Any], bool]:
+    """The APK's feature record and whether it came from the cache. A cached record whose YARA hits
+    were made by other rules than ``yara`` has only that tier re-run."""
     sha256 = sha256 or file_sha256(path)
     if use_cache and (record := load(sha256)) is not None:
+        if yara is not None and (record.get("yara") or {}).get("rules_sha256") != yara.sha256:
+            save(rescan_yara(path, record, yara))
         return record, True
-    record = extract(path, sha256)
+    record = extract(path, sha256, yara=yara)
     if use_cache:
         save(record)
     return record, False

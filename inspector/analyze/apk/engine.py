@@ -11,6 +11,7 @@ from typing import Any
 
 from inspector.analyze.apk.cache import features as cached_features
 from inspector.analyze.apk.rules import ApkRule, Condition, load_rules
+from inspector.analyze.findings import SEVERITIES
 
 _STRONG = ("critical", "high")
 
@@ -26,7 +27,8 @@ class RuleMatch:
     def to_dict(self) -> dict[str, Any]:
         return {"rule_id": self.rule.id, "family": self.rule.family, "name": self.rule.name,
                 "severity": self.severity, "confidence": self.confidence, "score": self.score,
-                "matched": self.matched}
+                "strong_score": self.rule.strong, "matched": self.matched,
+                "references": list(self.rule.references), "source": self.rule.source}
 
 
 def _hits(kind: str, value: Any, cond: Condition, rec: dict) -> list[dict[str, Any]]:
@@ -62,6 +64,20 @@ def _hits(kind: str, value: Any, cond: Condition, rec: dict) -> list[dict[str, A
             if found:
                 out.append({"seen": found[0], "where": f"{dex['name']} ({len(found)} classes under {value}/)"})
         return out
+    if kind == "dex_class_name":  # the simple name of a defined class, in any package: "SmsMsg"
+        tail = "/" + value + ";"
+        out = []
+        for dex in rec.get("dex", []):
+            found = [c for c in dex.get("classes", []) if c.endswith(tail) or c == "L" + value + ";"]
+            if found:
+                out.append({"seen": found[0], "where": f"{dex['name']} class"})
+        return out[:1]
+    if kind == "file_string":
+        for f in rec.get("files", []):
+            for text in f.get("strings") or ():
+                if value in text:
+                    return [{"seen": text, "where": f"{f['name']} sha256={f.get('sha256')}"}]
+        return []
     if kind in ("asset", "native_lib"):
         want = "asset" if kind == "asset" else "native"
         out = []
@@ -138,25 +154,47 @@ def rules_for(folder: Path, families: set[str]) -> list[ApkRule]:
     return _RULES[key]
 
 
-def check_apk(path: Path, rules: list[ApkRule], use_cache: bool = True) -> dict[str, Any]:
-    """One APK checked: its identity, errors, matches. Never raises for a bad APK."""
+def check_apk(path: Path, rules: list[ApkRule], use_cache: bool = True, pack=None, yara=None,
+              record: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One APK checked: its identity, errors, matches (APK rules, then the rest of the pack when given:
+    family package names, imported indicators, YARA). Never raises for a bad APK. ``record``: features
+    already extracted (by the process pool)."""
     entry: dict[str, Any] = {"path": str(path), "sha256": None, "package": None, "label": None,
                              "errors": [], "unreadable": True, "from_cache": False, "matches": []}
+    cached = False
     try:
-        rec, cached = cached_features(path, use_cache=use_cache)
+        if record is None:
+            record, cached = cached_features(path, use_cache=use_cache, yara=yara)
     except OSError as exc:
         entry["errors"].append(f"cannot be read: {exc}")
         return entry
     except Exception as exc:  # noqa: BLE001 - a hostile APK must never end the run
         entry["errors"].append(f"{type(exc).__name__}: {exc}"[:500])
         return entry
+    return entry_for(path, record, rules, pack, cached)
+
+
+def entry_for(path: Path, rec: dict[str, Any], rules: list[ApkRule], pack=None, cached: bool = False,
+              skip: frozenset[str] = frozenset()) -> dict:
     labels = rec.get("labels") or {}
-    entry.update(sha256=rec["sha256"], package=rec.get("package"), label=labels.get("default"),
-                 errors=list(rec.get("errors", [])), from_cache=cached,
-                 # nothing to match at all: neither the manifest nor any DEX could be read
-                 unreadable=not rec.get("package") and not any(d.get("strings") for d in rec.get("dex", [])),
-                 matches=[m.to_dict() for m in match_all(rules, rec)])
-    return entry
+    matches = [m.to_dict() for m in match_all(rules, rec)]
+    if pack is not None:
+        from inspector.analyze.apk.pack_match import match_pack
+
+        by_family = {m["family"]: m for m in matches}
+        for extra in match_pack(rec, pack, skip=skip):
+            same = by_family.get(extra["family"])
+            if same is None:
+                matches.append(extra)
+                continue
+            same["matched"].extend(extra["matched"])  # one finding per family: the package rule joins it
+            if SEVERITIES.index(extra["severity"]) < SEVERITIES.index(same["severity"]):
+                same["severity"], same["confidence"] = extra["severity"], extra["confidence"]
+    return {"path": str(path), "sha256": rec.get("sha256"), "package": rec.get("package"),
+            "label": labels.get("default"), "errors": list(rec.get("errors", [])), "from_cache": cached,
+            # nothing to match at all: neither the manifest nor any DEX could be read
+            "unreadable": not rec.get("package") and not any(d.get("strings") for d in rec.get("dex", [])),
+            "matches": matches}
 
 
 def apk_paths(path: Path) -> list[Path]:

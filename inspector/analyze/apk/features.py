@@ -4,7 +4,10 @@
 2. androguard's ``APK()`` (manifest, resources, signing certificates): package, labels per locale,
    versions, SDK levels, debuggable, permissions, components and their intent actions, signers;
 3. the raw string and class tables of every ``classes*.dex`` (``dex_tables``) and the names and
-   SHA-256 of assets and native libraries, read through a bounded ZIP reader.
+   SHA-256 of assets and native libraries, read through a bounded ZIP reader; the pack's YARA rules
+   run over each DEX and native library while its bytes are in hand (``yara_rules``).
+
+(The fourth tier, androguard's full ``AnalyzeAPK``, is ``deep.py``: only on request.)
 
 The result is a plain JSON-able dict, versioned by ``FEATURES_VERSION``. Nothing is ever extracted to
 disk; ZIP entry names are only recorded, so hostile names (``../x``) cannot write anywhere. A tier that
@@ -22,7 +25,10 @@ from typing import Any
 
 from inspector.analyze.apk.dex_tables import read_dex
 
-FEATURES_VERSION = 1
+FEATURES_VERSION = 3  # 2: YARA hits; 3: printable strings of assets and native libraries
+MAX_FILE_STRINGS_BYTES = 16 << 20  # assets / libraries larger than this keep only their hash
+MAX_FILE_STRINGS = 20_000  # distinct strings kept per file
+_PRINTABLE = re.compile(rb"[\x20-\x7e]{6,200}")
 MAX_ENTRY_BYTES = 256 << 20  # one DEX / asset / library read at most
 MAX_TOTAL_BYTES = 1 << 30  # everything read from one APK
 MAX_RATIO = 200  # expansion past this (and past 1 MiB) is a ZIP bomb: the entry is not read
@@ -47,13 +53,15 @@ def _quiet_androguard() -> None:
     logging.getLogger("androguard").setLevel(logging.ERROR)
 
 
-def extract(path: Path, sha256: str | None = None) -> dict[str, Any]:
+def extract(path: Path, sha256: str | None = None, yara=None) -> dict[str, Any]:
+    """The feature record of one APK; ``yara`` (a ``YaraRules``) adds the YARA tier."""
     path = Path(path)
     record: dict[str, Any] = {
         "features_version": FEATURES_VERSION, "sha256": sha256 or file_sha256(path),
         "size": path.stat().st_size, "errors": [], "package": None, "labels": {}, "version_name": None,
         "version_code": None, "min_sdk": None, "target_sdk": None, "debuggable": None, "permissions": [],
         "components": [], "certificates": [], "signature_schemes": [], "dex": [], "files": [],
+        "yara": {"rules_sha256": yara.sha256, "hits": []} if yara is not None else None,
     }
     try:
         archive = zipfile.ZipFile(path)
@@ -72,7 +80,29 @@ def extract(path: Path, sha256: str | None = None) -> dict[str, Any]:
     else:
         _tier2(path, record)
     with archive:
-        _tier3(archive, infos, bombs, record)
+        _tier3(archive, infos, bombs, record, yara)
+    return record
+
+
+def rescan_yara(path: Path, record: dict[str, Any], yara) -> dict[str, Any]:
+    """Re-run only the YARA tier of a cached record (other rules than those that made it)."""
+    record["yara"] = {"rules_sha256": yara.sha256, "hits": []}
+    try:
+        archive = zipfile.ZipFile(path)
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return record  # the record already says why the APK cannot be read
+    budget = [MAX_TOTAL_BYTES]
+    with archive:
+        for info in infos:
+            name = info.filename
+            if info.is_dir() or _is_bomb(info) or not (_DEX.fullmatch(name) or name.startswith("lib/")):
+                continue
+            try:
+                data = _read(archive, info, budget)
+            except Exception:  # noqa: BLE001 - the record's errors already name unreadable entries
+                continue
+            record["yara"]["hits"].extend(yara.scan(data, name))
     return record
 
 
@@ -95,7 +125,7 @@ def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: list[int]) ->
     return data
 
 
-def _tier3(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], bombs: set[str], record: dict) -> None:
+def _tier3(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], bombs: set[str], record: dict, yara) -> None:
     budget = [MAX_TOTAL_BYTES]
     for info in infos:
         name = info.filename
@@ -116,13 +146,28 @@ def _tier3(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], bombs: set[st
             continue
         if kind:
             record["files"].append({"name": name, "kind": kind, "size": len(data),
-                                    "sha256": hashlib.sha256(data).hexdigest()})
+                                    "sha256": hashlib.sha256(data).hexdigest(), "strings": _printable(data)})
+        if yara is not None and (is_dex or kind == "native"):
+            record["yara"]["hits"].extend(yara.scan(data, name))
         if is_dex:
             tables = read_dex(data)
             record["dex"].append({"name": name, "sha256": hashlib.sha256(data).hexdigest(),
                                   "strings": tables.strings, "classes": tables.classes, "error": tables.error})
             if tables.error:
                 record["errors"].append(f"{name}: {tables.error}")
+
+
+def _printable(data: bytes) -> list[str]:
+    """Printable ASCII runs (6+ characters) of an asset or native library, like strings(1): what a
+    scanner binary or a config file says ("MD5 Hitted state", "/bk_samples.bin"). Distinct, in order."""
+    if len(data) > MAX_FILE_STRINGS_BYTES:
+        return []
+    seen: dict[str, None] = {}
+    for match in _PRINTABLE.finditer(data):
+        seen.setdefault(match.group(0).decode("ascii"), None)
+        if len(seen) >= MAX_FILE_STRINGS:
+            break
+    return list(seen)
 
 
 def _tier2(path: Path, record: dict) -> None:

@@ -23,7 +23,8 @@ LEAVES = {
     "package": str, "package_ci": str, "package_regex": str, "label": str, "cert_sha1": str,
     "cert_sha256": str, "apk_sha256": str, "dex_string": str, "dex_class_prefix": str, "asset": str,
     "asset_sha256": str, "native_lib": str, "permissions": dict, "component": str,
-    "component_prefix": str, "intent_action": str, "intent_action_prefix": str,
+    "component_prefix": str, "intent_action": str, "intent_action_prefix": str, "file_string": str,
+    "dex_class_name": str,
 }
 GROUPS = ("any", "all", "at_least")
 _HEX = {"cert_sha1": 40, "cert_sha256": 64, "apk_sha256": 64, "asset_sha256": 64}

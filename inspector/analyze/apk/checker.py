@@ -1,0 +1,73 @@
+"""Checking many APKs with the whole pack: the tiered features of each (cached, in a bounded process
+pool), matched against the APK rules and the rest of the pack; then, for the APKs that matched (or all,
+with ``deep="all"``), androguard's full analysis, whose evidence says which methods use each string.
+
+Used by ``inspector check X.apk | DIR`` and by the ``apk_rules`` check of an acquisition."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from inspector.analyze.apk.deep import enrich, rule_needles
+from inspector.analyze.apk.engine import entry_for, rules_for
+from inspector.analyze.apk.pool import DEFAULT_LIMITS, Limits, features_many
+from inspector.analyze.apk.rules import ApkRule
+from inspector.analyze.apk.yara_rules import YaraRules, yara_for
+from inspector.resources import signatures_dir
+
+DEEP_MODES = ("flagged", "all", "none")
+
+
+@dataclass
+class ApkChecker:
+    rules: list[ApkRule]
+    pack: Any  # SignaturePack
+    yara: YaraRules | None
+    yara_folder: Path
+
+    @classmethod
+    def for_pack(cls, pack) -> ApkChecker:
+        """Raises ApkRuleError / YaraRulesError / SignaturePackError with a message naming the file."""
+        folder = pack.folder or signatures_dir()
+        pack.indicators  # noqa: B018 - load (and validate) the indicator bundles now, not mid-run
+        return cls(rules=rules_for(folder / "apk-rules", set(pack.families)), pack=pack,
+                   yara=yara_for(folder / "iocs"), yara_folder=folder / "iocs")
+
+    def check(self, paths: Iterable[Path], *, jobs: int | None = None, limits: Limits = DEFAULT_LIMITS,
+              deep: str = "flagged", use_cache: bool = True, skip: frozenset[str] = frozenset(),
+              on_done: Callable[[str, Path], None] | None = None) -> list[dict[str, Any]]:
+        """One entry per APK, in the order given. ``skip``: kinds of pack match to leave out (see
+        ``match_pack``). ``on_done(stage, path)`` after each APK of each stage ("features", "deep")."""
+        if deep not in DEEP_MODES:
+            raise ValueError(f"deep must be one of {', '.join(DEEP_MODES)}")
+        paths = [Path(p) for p in paths]
+        records = features_many(paths, jobs=jobs, limits=limits, yara=self.yara, yara_folder=self.yara_folder,
+                                use_cache=use_cache,
+                                on_done=(lambda p, _r, _c: on_done("features", p)) if on_done else None)
+        entries = {p: self._entry(p, *records[p], skip) for p in paths}
+        wanted = [p for p in paths if deep == "all" or (deep == "flagged" and entries[p]["matches"])]
+        if wanted:
+            deep_records = features_many(wanted, jobs=jobs, limits=limits, yara=self.yara,
+                                         yara_folder=self.yara_folder, deep=rule_needles(self.rules),
+                                         on_done=(lambda p, _r, _c: on_done("deep", p)) if on_done else None)
+            for path in wanted:
+                record, _ = deep_records[path]
+                deep_part = record.get("deep")
+                if not deep_part or "error" in deep_part or record.get("incomplete"):
+                    why = (deep_part or {}).get("error") or "; ".join(record.get("errors", []))[:300]
+                    entries[path]["deep"] = {"error": why or "full analysis failed"}
+                    continue
+                entry = self._entry(path, record, records[path][1], skip)
+                enrich(entry, record)
+                entry["deep"] = {k: deep_part[k] for k in ("engine", "seconds", "api_calls")}
+                entries[path] = entry
+        return [entries[p] for p in paths]
+
+    def _entry(self, path: Path, record: dict, cached: bool, skip: frozenset[str]) -> dict[str, Any]:
+        entry = entry_for(path, record, self.rules, self.pack, cached, skip=skip)
+        if record.get("incomplete"):
+            entry["unreadable"] = True
+        return entry

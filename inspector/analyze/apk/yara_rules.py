@@ -1,0 +1,81 @@
+"""YARA rules of the signature pack (``signatures/iocs/**/*.yar``, e.g. Echap's ``rules.yar``), run with
+yara-python over every ``classes*.dex`` and native library of an APK while its features are read.
+
+YARA needs the raw bytes, which the feature record does not keep; so its hits are stored in the
+record with the SHA-256 of the rule sources that produced them (``yara.rules_sha256``). A record made
+with other rules has only its YARA tier re-run (the DEX and library entries re-read); every other
+tier stays cached."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SCAN_TIMEOUT_S = 20  # per file; YARA stops a pathological rule/file pair itself
+MAX_STRINGS_SHOWN = 8
+
+
+class YaraRulesError(Exception):
+    """A YARA file of the pack does not compile; the message names the file and the line."""
+
+
+@dataclass
+class YaraRules:
+    sha256: str
+    files: tuple[str, ...]
+    compiled: Any  # yara.Rules
+
+    def scan(self, data: bytes, name: str) -> list[dict[str, Any]]:
+        """Hits of the rules on one file's bytes: rule name, namespace (the .yar file), file, and the
+        identifiers of the strings that matched (never the matched bytes of a DEX: they are code)."""
+        import yara
+
+        try:
+            matches = self.compiled.match(data=data, timeout=SCAN_TIMEOUT_S)
+        except yara.TimeoutError:
+            return [{"rule": None, "file": name, "error": f"YARA stopped after {SCAN_TIMEOUT_S} s"}]
+        except yara.Error as exc:
+            return [{"rule": None, "file": name, "error": f"YARA failed: {exc}"}]
+        hits = []
+        for match in matches:
+            idents = sorted({s.identifier for s in match.strings})
+            hits.append({"rule": match.rule, "namespace": match.namespace, "file": name,
+                         "tags": list(match.tags), "strings": idents[:MAX_STRINGS_SHOWN],
+                         "strings_matched": len(idents), "ref": str(match.meta.get("ref", ""))[:300]})
+        return hits
+
+
+def load_yara(folder: Path) -> YaraRules | None:
+    """All ``*.yar`` files under ``folder`` (the pack's ``iocs/``), compiled once; None if there are none.
+    Raises YaraRulesError naming the file that does not compile."""
+    paths = sorted(Path(folder).rglob("*.yar")) if Path(folder).is_dir() else []
+    if not paths:
+        return None
+    try:
+        import yara
+    except ImportError as exc:  # pragma: no cover - a dependency of the package
+        raise YaraRulesError(f"yara-python is not installed: {exc}") from None
+    digest = hashlib.sha256()
+    sources: dict[str, str] = {}
+    for path in paths:
+        raw = path.read_bytes()
+        rel = path.relative_to(folder).as_posix()
+        digest.update(rel.encode() + b"\0" + raw + b"\0")
+        sources[rel] = raw.decode("utf-8", "replace")
+    try:
+        compiled = yara.compile(sources=sources)
+    except yara.SyntaxError as exc:
+        raise YaraRulesError(f"{folder}: a YARA rule file does not compile: {exc}") from None
+    return YaraRules(sha256=digest.hexdigest(), files=tuple(sources), compiled=compiled)
+
+
+_CACHE: dict[str, YaraRules | None] = {}
+
+
+def yara_for(folder: Path) -> YaraRules | None:
+    key = str(folder)
+    if key not in _CACHE:
+        _CACHE[key] = load_yara(folder)
+    return _CACHE[key]
