@@ -263,13 +263,20 @@ def scan(demo: bool, tcp: str | None, serial: str | None, out: Path | None, resu
 @click.option("--deep", type=click.Choice(["flagged", "all", "none"]), default="flagged", show_default=True,
               help="APKs: androguard's full bytecode analysis (slow) for the APKs a rule matched, for all, "
                    "or for none; it adds which code uses each matched string.")
+@click.option("--password", metavar="PASSWORD",
+              help="The password of an encrypted iPhone backup (else $INSPECTOR_BACKUP_PASSWORD, else asked "
+                   "when run in a terminal). Not the phone's passcode.")
+@click.option("--owner-set-backup-password", "owner_set_password", type=click.Choice(["yes", "no"]),
+              help="Did the phone's owner set the iPhone backup password themselves? 'no' makes encryption "
+                   "switched on a strong sign of a forensic extraction; without it, it is 'needs review'.")
 @_window_option
 @_report_options
 def check(folder: Path, json_out: bool, db: str | None, no_store: bool, case: str | None, out: Path | None,
-          jobs: int | None, time_limit: float, deep: str, window: str | None, formats: str,
-          lang: str | None) -> None:
+          jobs: int | None, time_limit: float, deep: str, password: str | None, owner_set_password: str | None,
+          window: str | None, formats: str, lang: str | None) -> None:
     """Check PATH again, without the phone: an acquisition folder of inspector, an androidqf folder or
-    zip, or an Android bugreport zip (`adb bugreport bugreport.zip`).
+    zip, or an Android bugreport zip (`adb bugreport bugreport.zip`); for an iPhone, an iTunes/Finder
+    backup folder (plain, or encrypted: --password), a sysdiagnose .tar.gz, or a folder of crash logs.
 
     PATH may also be an APK file or a folder of APK files: each is matched against the APK rules
     (a table, or --json); exit 1 if any matches at high/critical, 0 if not, 2 on error.
@@ -293,8 +300,18 @@ def check(folder: Path, json_out: bool, db: str | None, no_store: bool, case: st
     _check_window(console, window)
     report_formats, report_lang = _parse_report_options(formats, lang)
     _check_case(console, case, db, no_store)
+    from inspector import cli_ios_check
+
+    password = cli_ios_check.backup_password(folder, password, console)
+    reading = cli_ios_check.backup_progress(console, folder)
     try:
-        acq, kind = open_for_check(folder, out)
+        if reading:
+            with reading[0]:
+                acq, kind = open_for_check(folder, out, password=password, progress=reading[1])
+        else:
+            acq, kind = open_for_check(folder, out, password=password)
+        if kind == "inspector":
+            cli_ios_check.verify_password(acq, password)
         pack = SignaturePack.load(include_demo=bool(acq.manifest.get("demo")))
     except (AcquisitionError, SignaturePackError, UnknownInput) as exc:
         _fail(console, exc)
@@ -305,8 +322,12 @@ def check(folder: Path, json_out: bool, db: str | None, no_store: bool, case: st
     if changed:
         console.print(f"[bold red]Warning:[/bold red] {len(changed)} file(s) changed since collection "
                       f"(hashes.csv no longer matches): {', '.join(changed[:5])}", highlight=False)
+    from inspector.analyze.ios.evidence import IOSOptions
+
+    ios_options = IOSOptions(backup_password=password,
+                             owner_set_backup_password=cli_ios_check.owner_answer(owner_set_password))
     outcome = _analyse(console, acq, pack, window, db=db, store=not no_store, formats=report_formats,
-                       lang=report_lang, case=case)
+                       lang=report_lang, case=case, ios_options=ios_options)
     _finish(console, outcome, json_out, lang=report_lang)
 
 

@@ -203,8 +203,11 @@ def analyse_and_report(
     store: bool = True,
     window: str | None = None,
     case: str | None = None,
+    ios_options: Any = None,
 ) -> ScanOutcome:
-    result = analyze(acq, pack, window=window)
+    """``ios_options``: an ``inspector.analyze.ios.evidence.IOSOptions`` (backup password, the owner's
+    answer about the backup password) for iOS acquisitions."""
+    result = analyze(acq, pack, window=window, ios_options=ios_options)
     outcome = ScanOutcome(result=result, acquisition=acq)
     if store:
         try:

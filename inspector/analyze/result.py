@@ -22,6 +22,7 @@ from inspector.analyze.checks import (
 )
 from inspector.analyze.checks.base import CheckOutcome
 from inspector.analyze.findings import Finding
+from inspector.analyze.ios.evidence import IOSOptions
 from inspector.analyze.signatures import SignaturePack
 from inspector.analyze.timeline import Event, Window, file_events, raise_in_window, timeline
 
@@ -56,12 +57,19 @@ def verdict(findings: list[Finding], complete: bool, coverage: list[CheckOutcome
     return "nothing_found"
 
 
-def analyze(acq: Acquisition, pack: SignaturePack, window: str | None = None) -> dict[str, Any]:
+def analyze(acq: Acquisition, pack: SignaturePack, window: str | None = None,
+            ios_options: IOSOptions | None = None) -> dict[str, Any]:
     """The result document. ``window``: the crossing window as the traveller gives it (see
     ``timeline.Window.parse``); raises ``timeline.WindowError`` if it cannot be read."""
     manifest = acq.manifest
     crossing = Window.parse(window, (manifest.get("device") or {}).get("timezone")) if window else None
-    outcomes = [check(acq, pack) for check in CHECKS]
+    ios_events: list[Event] = []
+    if manifest.get("platform") == "ios":  # the iOS checks (inspector/analyze/ios/analysis.py)
+        from inspector.analyze.ios.analysis import run_checks
+
+        outcomes, ios_events = run_checks(acq, pack, crossing, ios_options)
+    else:
+        outcomes = [check(acq, pack) for check in CHECKS]
     findings = raise_in_window([f for o in outcomes for f in o.findings], crossing)
     severity_order = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
     findings.sort(key=lambda f: (severity_order[f.severity], f.rule_id, f.subject))
@@ -69,7 +77,10 @@ def analyze(acq: Acquisition, pack: SignaturePack, window: str | None = None) ->
               for f in findings if f.time]
     events += file_events(_json_list(acq, "files.json"), crossing)
     system = {p["name"] for p in _json_list(acq, "packages.json") if isinstance(p, dict) and p.get("system")}
-    events += android_events(AndroidState.of(acq), crossing, system)
+    if manifest.get("platform") == "ios":
+        events += ios_events
+    else:
+        events += android_events(AndroidState.of(acq), crossing, system)
     document = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "inspector", "version": inspector.__version__, "signature_pack": pack.identity()},

@@ -1,0 +1,71 @@
+"""Pairing, backup and file access over USB in the phone's log, inside the crossing window.
+
+An extraction at a border pairs a computer with the phone (lockdownd), then runs the backup service
+(BackupAgent2, ``com.apple.mobilebackup2``) or reads files over AFC (afcd, ``house_arrest``), or asks
+for whole folders through ``com.apple.mobile.file_relay``. Read from the text logs of a sysdiagnose or
+a text export of the unified log (unified_log.py); with ``--window``, the activity inside the window is
+reported; without one it only goes on the timeline, except file_relay, which ordinary use never needs.
+"""
+
+from __future__ import annotations
+
+from inspector.analyze.checks.base import CheckOutcome
+from inspector.analyze.checks.ios_findings import artifact_evidence, ios_finding
+from inspector.analyze.ios.evidence import IOSEvidence
+from inspector.analyze.ios.unified_log import Activity
+from inspector.analyze.signatures import SignaturePack
+from inspector.analyze.timeline import Event, Window
+
+NAME = "ios_device_activity"
+NOT_DECODED = ("the binary unified log (system_logs.logarchive) is not decoded: export it as text with "
+               "`log show --archive system_logs.logarchive > unified_log.txt` on a Mac for this check")
+
+
+def activities(ev: IOSEvidence) -> list[tuple[str, str, Activity]]:
+    """(artifact, locator, activity)."""
+    out = [(name, f"line {a.line}", a) for name, a in ev.text_log_activities()]
+    content = ev.sysdiagnose
+    if content is not None:
+        out += [("sysdiagnose.tar.gz", f"{member} line {a.line}", a) for member, a in content.activities]
+    return out
+
+
+def events(ev: IOSEvidence) -> list[Event]:
+    return [Event(a.time, f"ios_{a.kind}", a.process, artifact) for artifact, _, a in activities(ev) if a.time]
+
+
+def run(ev: IOSEvidence, pack: SignaturePack, window: Window | None = None) -> CheckOutcome:
+    # Supporting evidence for the window: its gaps are listed but do not make the verdict "incomplete".
+    outcome = CheckOutcome(NAME, "ran", decides_verdict=False)
+    content = ev.sysdiagnose
+    has_text = any(ev.acq.artifact_path(n).is_file() for n in ("unified_log.txt", "syslog.txt"))
+    if content is None and not has_text:
+        outcome.status, outcome.reason = "skipped", "no sysdiagnose or text log was collected"
+        return outcome
+    if content is not None and content.error and not content.text_logs and not has_text:
+        outcome.status, outcome.reason = "failed", f"sysdiagnose.tar.gz: {content.error}"
+        return outcome
+    found = activities(ev)
+    grouped: dict[str, list[tuple[str, str, Activity]]] = {}
+    for item in found:
+        activity = item[2]
+        inside = window is not None and window.contains(activity.time)
+        if inside or activity.kind == "file_relay":
+            grouped.setdefault(activity.kind, []).append(item)
+    for kind, items in sorted(grouped.items()):
+        timed = sorted((a.time for _, _, a in items if a.time))
+        evidence = [artifact_evidence(ev, artifact, a.text, locator) for artifact, locator, a in items[:3]]
+        outcome.findings.append(ios_finding(
+            f"activity.{kind}", items[0][2].process, "medium" if kind == "file_relay" else "low", "medium", evidence,
+            timed[0] if timed else None, family="ios_activity", lines=len(items),
+            first=timed[0] if timed else None, last=timed[-1] if timed else None))
+    outcome.counts = {"activity_lines": len(found)}
+    reasons = []
+    if content is not None and content.error:
+        reasons.append(f"sysdiagnose.tar.gz was read only in part: {content.error}")
+    if not has_text:
+        reasons.append(NOT_DECODED)
+    if window is None:
+        reasons.append("no crossing window was given (--window): activity is on the timeline only")
+    outcome.reason = "; ".join(reasons) or None
+    return outcome

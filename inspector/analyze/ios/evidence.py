@@ -1,0 +1,209 @@
+"""What the iOS checks read from one iOS acquisition, opened once per analysis.
+
+An iOS acquisition may hold (docs/acquisition.md): the live artifacts (``device_info.json``,
+``backup_settings.json``, ``apps.json``, ``profiles.json``, ``crash_logs/``), a backup (``backup/``, or
+for an offline backup the folder named in ``source.path``), a ``sysdiagnose.tar.gz``, and text logs
+(``unified_log.txt``). Files the checks need from an encrypted backup are decrypted into a work folder
+inside the acquisition folder and removed by ``close()``. Every problem is kept as a note, so that each
+check's coverage can say what it could not read.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from inspector.acquisition import Acquisition
+from inspector.analyze.ios import crash_logs, shutdown_log, unified_log
+from inspector.sources.ios.backup import Backup, BackupError, BackupFile, BackupFileError, PasswordNeeded
+from inspector.sources.ios.keybag import WrongPassword
+from inspector.sources.ios.sysdiagnose import ReadReport, UnsafeArchive, members
+
+TEXT_LOG_ARTIFACTS = ("unified_log.txt", "syslog.txt")
+
+
+@dataclass
+class IOSOptions:
+    """What the person running the check told us: the backup password, and whether they set a backup
+    password themselves (None: not asked, e.g. in batch)."""
+
+    backup_password: str | None = None
+    owner_set_backup_password: bool | None = None
+
+
+@dataclass
+class SysdiagnoseContent:
+    shutdown_clients: list[tuple[str, shutdown_log.DelayedClient]] = field(default_factory=list)
+    crashes: list[tuple[str, crash_logs.CrashRecord]] = field(default_factory=list)
+    activities: list[tuple[str, unified_log.Activity]] = field(default_factory=list)
+    shutdown_logs: int = 0
+    text_logs: int = 0
+    unsafe_names: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+class IOSEvidence:
+    def __init__(self, acq: Acquisition, options: IOSOptions | None = None) -> None:
+        self.acq = acq
+        self.options = options or IOSOptions()
+        self._work = acq.path / f".ios-work-{uuid.uuid4().hex[:8]}"
+        self._backup: Backup | None = None
+        self._backup_tried = False
+        self.backup_problem: str | None = None  # why the backup could not be opened
+        self.backup_problem_kind: str | None = None  # needs_password | wrong_password | damaged
+        self.file_notes: list[str] = []  # files of the backup that could not be read
+        self._sysdiagnose: SysdiagnoseContent | None = None
+        self._extracted = 0
+
+    # -- JSON artifacts of a live scan --------------------------------------------------------------
+    def json_artifact(self, name: str) -> tuple[Any, str | None]:
+        """(value, problem): value None when the artifact is absent or unreadable."""
+        path = self.acq.artifact_path(name)
+        if not path.is_file():
+            return None, None
+        try:
+            return json.loads(path.read_text("utf-8")), None
+        except (UnicodeDecodeError, ValueError) as exc:
+            return None, f"{name} is damaged: {exc}"
+
+    def evidence_sha(self, name: str) -> str | None:
+        return (self.acq.artifact(name) or {}).get("sha256")
+
+    # -- the backup -------------------------------------------------------------------------------------
+    def backup_root(self) -> Path | None:
+        own = self.acq.path / "backup"
+        if (own / "Manifest.plist").is_file():
+            return own
+        source = self.acq.manifest.get("source") or {}
+        if source.get("kind") == "ios-backup" and source.get("path"):
+            return Path(source["path"])
+        return None
+
+    def backup_artifact(self) -> str:
+        root = self.backup_root()
+        return "backup" if root is not None and root == self.acq.path / "backup" else "source backup"
+
+    @property
+    def backup(self) -> Backup | None:
+        if self._backup_tried:
+            return self._backup
+        self._backup_tried = True
+        root = self.backup_root()
+        if root is None:
+            return None
+        if not root.is_dir():
+            self.backup_problem, self.backup_problem_kind = f"the backup folder {root} is no longer there", "damaged"
+            return None
+        try:
+            self._backup = Backup.open(root, self.options.backup_password, self._work)
+        except PasswordNeeded:
+            self.backup_problem = "the backup is encrypted and no password was given"
+            self.backup_problem_kind = "needs_password"
+        except WrongPassword:
+            self.backup_problem, self.backup_problem_kind = "the backup password is wrong", "wrong_password"
+        except BackupError as exc:
+            self.backup_problem, self.backup_problem_kind = str(exc), "damaged"
+        return self._backup
+
+    def backup_file(self, domain: str, relative_path: str) -> tuple[BackupFile, Path] | None:
+        """One file of the backup, as a plain file in the work folder; None (with a note) if absent or
+        unreadable."""
+        backup = self.backup
+        if backup is None:
+            return None
+        try:
+            record = backup.find(domain, relative_path)
+        except BackupError as exc:
+            self.file_notes.append(str(exc))
+            return None
+        return self._extract(record) if record is not None else None
+
+    def backup_files(self, domain: str | None = None, path_like: str | None = None) -> list[tuple[BackupFile, Path]]:
+        backup = self.backup
+        if backup is None:
+            return []
+        out = []
+        try:
+            records = [r for r in backup.files(domain=domain, path_like=path_like) if r.is_file]
+        except BackupError as exc:
+            self.file_notes.append(str(exc))
+            return []
+        for record in records:
+            got = self._extract(record)
+            if got:
+                out.append(got)
+        return out
+
+    def _extract(self, record: BackupFile) -> tuple[BackupFile, Path] | None:
+        assert self._backup is not None
+        self._extracted += 1
+        dest = self._work / f"{self._extracted:06d}-{record.file_id[:40]}"
+        try:
+            return record, self._backup.extract(record, dest)
+        except BackupFileError as exc:
+            self.file_notes.append(str(exc))
+            return None
+
+    # -- sysdiagnose and logs -----------------------------------------------------------------------------
+    @property
+    def sysdiagnose(self) -> SysdiagnoseContent | None:
+        if self._sysdiagnose is not None:
+            return self._sysdiagnose
+        path = self.acq.artifact_path("sysdiagnose.tar.gz")
+        if not path.is_file():
+            return None
+        content = SysdiagnoseContent()
+        report = ReadReport()
+        try:
+            for kind, member in members(path, report):
+                if kind == "shutdown_log":
+                    content.shutdown_logs += 1
+                    text = member.data.decode("utf-8", "replace")
+                    content.shutdown_clients += [(member.name, c) for c in shutdown_log.parse(text)]
+                elif kind == "crash_log":
+                    record = crash_logs.parse(member.data)
+                    if record:
+                        content.crashes.append((member.name, record))
+                else:
+                    content.text_logs += 1
+                    lines = member.data.decode("utf-8", "replace").splitlines()
+                    content.activities += [(member.name, a) for a in unified_log.parse(lines)]
+        except UnsafeArchive as exc:
+            content.error = str(exc)
+        content.unsafe_names = report.skipped_unsafe or []
+        self._sysdiagnose = content
+        return content
+
+    def crash_log_artifacts(self) -> list[tuple[str, crash_logs.CrashRecord]]:
+        out = []
+        for name in sorted(self.acq.manifest.get("artifacts", {})):
+            if not name.startswith("crash_logs/") or self.acq.status(name) not in ("complete", "partial"):
+                continue
+            path = self.acq.artifact_path(name)
+            try:
+                with open(path, "rb") as f:
+                    record = crash_logs.parse(f.read(4 << 20))
+            except OSError:
+                continue
+            if record:
+                out.append((name, record))
+        return out
+
+    def text_log_activities(self) -> list[tuple[str, unified_log.Activity]]:
+        out = []
+        for name in TEXT_LOG_ARTIFACTS:
+            path = self.acq.artifact_path(name)
+            if path.is_file():
+                with open(path, encoding="utf-8", errors="replace") as f:
+                    out += [(name, a) for a in unified_log.parse(f)]
+        return out
+
+    def close(self) -> None:
+        if self._backup is not None:
+            self._backup.close()
+            self._backup = None
+        shutil.rmtree(self._work, ignore_errors=True)

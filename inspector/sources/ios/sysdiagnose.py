@@ -1,0 +1,117 @@
+"""Reading a sysdiagnose archive (``sysdiagnose_<date>_<device>.tar.gz``) without unpacking it.
+
+The archive is hostile input: member names may climb out (``../``, absolute paths), members may be
+links or devices, and a small archive may expand to terabytes (a decompression bomb). It is read in
+one streaming pass; no member is ever written to disk under its own name; only the members the checks
+read (shutdown.log, crash logs, text logs) are kept, each up to ``MAX_MEMBER_BYTES``; the whole
+stream stops past ``MAX_TOTAL_BYTES`` or ``MAX_RATIO`` times the archive's size.
+"""
+
+from __future__ import annotations
+
+import gzip
+import tarfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from inspector.sources.zips import safe_name
+
+MAX_MEMBERS = 200_000
+MAX_TOTAL_BYTES = 16 << 30  # a sysdiagnose is 100 MB – 2 GB unpacked
+MAX_RATIO = 200  # logs compress 10-30×; a bomb 1000× and more
+MAX_MEMBER_BYTES = 64 << 20
+READ_CHUNK = 1 << 20
+
+
+class UnsafeArchive(Exception):
+    """The archive cannot be read safely; the message says which member and why."""
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str  # normalised relative path inside the archive
+    data: bytes
+    truncated: bool  # larger than MAX_MEMBER_BYTES: only the start was kept
+
+
+@dataclass
+class ReadReport:
+    members: int = 0
+    skipped_unsafe: list[str] | None = None  # names refused (traversal, links, devices)
+
+
+def wanted(name: str) -> str | None:
+    """What a member is for the checks: shutdown_log, crash_log, text_log, or None."""
+    base = name.rsplit("/", 1)[-1]
+    if base == "shutdown.log":
+        return "shutdown_log"
+    if base.endswith((".ips", ".crash")) or "/crashes_and_spins/" in f"/{name}":
+        return "crash_log"
+    if base.endswith((".log", ".txt")) and "/system_logs.logarchive/" not in f"/{name}":
+        return "text_log"
+    return None
+
+
+class _Counted:
+    """The decompressed stream, counted: stops a bomb before it fills memory or disk."""
+
+    def __init__(self, raw: gzip.GzipFile, limit: int) -> None:
+        self.raw, self.limit, self.count = raw, limit, 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size)
+        self.count += len(data)
+        if self.count > self.limit:
+            raise UnsafeArchive(f"the archive expands to more than {self.limit} bytes "
+                                f"(a decompression bomb?); stopped there")
+        return data
+
+
+def looks_like_sysdiagnose(path: Path) -> bool:
+    if not path.is_file() or not path.name.lower().endswith((".tar.gz", ".tgz")):
+        return False
+    try:
+        with open(path, "rb") as f:
+            if f.read(2) != b"\x1f\x8b":
+                return False
+        with tarfile.open(path, "r|gz") as archive:
+            first = next(iter(archive), None)
+    except (tarfile.TarError, OSError, EOFError, zlib.error):
+        return False
+    return first is not None and (first.name.lstrip("./").startswith("sysdiagnose")
+                                  or "sysdiagnose" in path.name.lower())
+
+
+def members(path: Path, report: ReadReport | None = None) -> Iterator[tuple[str, Member]]:
+    """(kind, member) for every member the checks read, in archive order. UnsafeArchive on a bomb,
+    a damaged archive or too many members; unsafe names are skipped and listed in ``report``."""
+    report = report if report is not None else ReadReport()
+    report.skipped_unsafe = report.skipped_unsafe if report.skipped_unsafe is not None else []
+    limit = min(MAX_TOTAL_BYTES, max(path.stat().st_size, 1 << 20) * MAX_RATIO)
+    try:
+        with open(path, "rb") as raw, gzip.GzipFile(fileobj=raw) as unzipped:
+            counted = _Counted(unzipped, limit)
+            with tarfile.open(fileobj=counted, mode="r|") as archive:  # type: ignore[call-overload]
+                for info in archive:
+                    report.members += 1
+                    if report.members > MAX_MEMBERS:
+                        raise UnsafeArchive(f"the archive has more than {MAX_MEMBERS} members")
+                    name = safe_name(info.name)
+                    if name is None or info.issym() or info.islnk() or info.isdev() or info.isfifo():
+                        if len(report.skipped_unsafe) < 100:
+                            report.skipped_unsafe.append(info.name[:200])
+                        continue
+                    if not info.isfile():
+                        continue
+                    kind = wanted(name)
+                    if kind is None:
+                        continue
+                    handle = archive.extractfile(info)
+                    if handle is None:
+                        continue
+                    data = handle.read(MAX_MEMBER_BYTES)
+                    yield kind, Member(name, data, info.size > MAX_MEMBER_BYTES)
+    except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise UnsafeArchive(f"the archive is damaged: {exc}") from None
