@@ -3,7 +3,14 @@
 #
 #   scripts/build_fixture_apks.sh            build all, copy to tests/fixtures/apks/ and into the
 #                                            simulated phones' file trees
-#                                            (inspector/simulator/profiles/<profile>/fs/)
+#                                            (inspector/simulator/profiles/<profile>/fs/), and the
+#                                            implant variants and benign look-alikes (VARIANTS below)
+#                                            to tests/fixtures/apks/variants/
+#   scripts/build_fixture_apks.sh --variants-only [DIR]
+#                                            build only the VARIANTS, into DIR (default
+#                                            tests/fixtures/apks/variants/); touches nothing else
+#                                            (tests/test_apk_fixtures.py rebuilds them this way and
+#                                            compares the bytes)
 #
 # Needs the Debian packages aapt, apksigner, zipalign, smali (libsmali-java), android-framework-res,
 # zip, unzip and a JDK (keytool). There is no d8/dx in Debian, so the app code is written in smali.
@@ -12,11 +19,13 @@
 # 2026-01-01T00:00:00Z, or the entry's own epoch below), no zip extra fields, and apksigner's v1/v2/v3
 # signatures are deterministic for RSA keys. Running the script twice gives byte-identical APKs, so it
 # is safe to re-run.
-# What is NOT reproducible: the signing key itself. scripts/apk-src/fixture-keystore.jks is generated
-# once (if missing) and committed; deleting it changes every APK's certificate and hash.
+# What is NOT reproducible: the signing key itself. scripts/apk-src/fixture-keystore.jks (and
+# fixture-keystore-2.jks, for the re-signed variants) is generated once (if missing) and committed;
+# deleting it changes every APK's certificate and hash.
 #
-# The keystore is a PUBLIC TEST KEY: its password is written below and it signs nothing but these
-# fixtures. Never use it for anything else.
+# The keystores are PUBLIC TEST KEYS: their passwords are written below and they sign nothing but these
+# fixtures. Never use them for anything else. scripts/apk-src/aosp-testkey/ holds AOSP's public
+# platform key (Apache-2.0, see its README), which BXAQ sample A is signed with; it signs two fixtures.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -29,6 +38,22 @@ KEYSTORE="$SRC/fixture-keystore.jks"
 KS_PASS="inspector-test-key"   # public, on purpose: see the header
 KS_ALIAS="fixture"
 EPOCH="${SOURCE_DATE_EPOCH:-1767225600}"
+# The second public fixture key, for the renamed / re-signed implant variants (tests/fixtures/apks/
+# README.md, "Implant variants and benign look-alikes"), and AOSP's public platform key.
+KEYSTORE2="$SRC/fixture-keystore-2.jks"
+KS2_PASS="inspector-test-key-2"   # public, on purpose
+KS2_ALIAS="fixture2"
+AOSP_KEY="$SRC/aosp-testkey/platform.pk8"
+AOSP_CERT="$SRC/aosp-testkey/platform.x509.pem"
+VARIANTS_OUT="$OUT/variants"
+VARIANTS_ONLY=0
+if [[ "${1:-}" == "--variants-only" ]]; then
+  VARIANTS_ONLY=1
+  VARIANTS_OUT="${2:-$VARIANTS_OUT}"
+elif [[ $# -gt 0 ]]; then
+  echo "usage: $0 [--variants-only [DIR]]" >&2
+  exit 2
+fi
 
 # Zip entry times of the newer fixtures, chosen so that no APK looks younger than its phone's story:
 # AOSP system images store 2008-01-01 00:00:00 in every zip entry (build/tools/ziptime), and the
@@ -74,6 +99,26 @@ APPS=(
   "watchbridge|org.demo.watchbridge.apk|clean:/data/app/~~6v4_sXew_XjzsSg3BYuwsw==/org.demo.watchbridge-NecSRezRtFk39WeU5Tf2HQ==/base.apk|$GRADLE_ZIPTIME"
 )
 
+# Implant variants and benign look-alikes with expected verdicts (tests/test_apk_fixtures.py), written
+# to tests/fixtures/apks/variants/ and copied to no phone: tests/fixtures/apks/ itself holds apps that
+# must match no rule except the two look-alikes.
+#   source | fixture file name | signing key: 1 = fixture-keystore.jks, 2 = fixture-keystore-2.jks,
+#   aosp = aosp-testkey/platform.* | zip time
+VARIANTS=(
+  "bxaq_renamed|bxaq_renamed.apk|2|$GRADLE_ZIPTIME"
+  "bxaq_obfuscated|bxaq_obfuscated.apk|2|$GRADLE_ZIPTIME"
+  "bxaq_sample_b_lookalike|bxaq_sample_b_lookalike.apk|2|$GRADLE_ZIPTIME"
+  "mfsocket_renamed|mfsocket_renamed.apk|2|$GRADLE_ZIPTIME"
+  "cellebrite_agent_lookalike|cellebrite_agent_lookalike.apk|1|$GRADLE_ZIPTIME"
+  "residentbat_lookalike|residentbat_lookalike.apk|1|$GRADLE_ZIPTIME"
+  "benign_label_fengcai|benign_label_fengcai.apk|1|$GRADLE_ZIPTIME"
+  "benign_ocr_idcard|benign_ocr_idcard.apk|1|$GRADLE_ZIPTIME"
+  "benign_label_mfsocket|benign_label_mfsocket.apk|1|$GRADLE_ZIPTIME"
+  "benign_surveillance_permissions|benign_surveillance_permissions.apk|1|$GRADLE_ZIPTIME"
+  "benign_testkey|benign_testkey.apk|aosp|$GRADLE_ZIPTIME"
+  "testkey_surveillance|testkey_surveillance.apk|aosp|$GRADLE_ZIPTIME"
+)
+
 need() {
   command -v "$1" >/dev/null 2>&1 || { echo "missing tool: $1 (apt-get install $2)" >&2; exit 1; }
 }
@@ -93,14 +138,22 @@ if [[ ! -f "$KEYSTORE" ]]; then
     -keyalg RSA -keysize 2048 -validity 36500 \
     -dname "CN=inspector public test key - fixtures only, O=inspector, C=XX" 2>/dev/null
 fi
+if [[ ! -f "$KEYSTORE2" ]]; then
+  echo "generating the second public fixture keystore $KEYSTORE2"
+  keytool -genkeypair -noprompt -keystore "$KEYSTORE2" -storetype JKS \
+    -storepass "$KS2_PASS" -keypass "$KS2_PASS" -alias "$KS2_ALIAS" \
+    -keyalg RSA -keysize 2048 -validity 36500 \
+    -dname "CN=inspector public test key 2 - re-signed fixture variants only, O=inspector, C=XX" 2>/dev/null
+fi
+[[ -f "$AOSP_KEY" && -f "$AOSP_CERT" ]] || { echo "missing $AOSP_KEY or $AOSP_CERT (see scripts/apk-src/aosp-testkey/README.md)" >&2; exit 1; }
 
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$OUT"
 
 build_one() {
-  # build_one SOURCE[@SDK:RELEASE] OUT_NAME ZIP_TIME
-  local spec="$1" out_name="$2" epoch="${3:-$EPOCH}"
+  # build_one SOURCE[@SDK:RELEASE] OUT_NAME ZIP_TIME [KEY [OUT_DIR]]   KEY: 1 (default), 2 or aosp
+  local spec="$1" out_name="$2" epoch="${3:-$EPOCH}" key="${4:-1}" out_dir="${5:-$OUT}"
   local name="${spec%%@*}" variant=""
   [[ "$spec" == *@* ]] && variant="${spec#*@}"
   local src="$SRC/$name" tmp="$WORK/${out_name%.apk}"
@@ -136,13 +189,26 @@ build_one() {
     if [[ -s ../rest.txt ]]; then zip -X -D -q -9 ../unaligned.apk -@ <../rest.txt; fi
   )
   zipalign -p -f 4 "$tmp/unaligned.apk" "$tmp/aligned.apk"
-  apksigner sign --ks "$KEYSTORE" --ks-key-alias "$KS_ALIAS" \
-    --ks-pass "pass:$KS_PASS" --key-pass "pass:$KS_PASS" \
+  local key_args
+  case "$key" in
+    1) key_args=(--ks "$KEYSTORE" --ks-key-alias "$KS_ALIAS" --ks-pass "pass:$KS_PASS" --key-pass "pass:$KS_PASS") ;;
+    2) key_args=(--ks "$KEYSTORE2" --ks-key-alias "$KS2_ALIAS" --ks-pass "pass:$KS2_PASS" --key-pass "pass:$KS2_PASS") ;;
+    aosp) key_args=(--key "$AOSP_KEY" --cert "$AOSP_CERT") ;;
+    *) echo "unknown signing key $key for $out_name" >&2; exit 1 ;;
+  esac
+  apksigner sign "${key_args[@]}" \
     --v4-signing-enabled false --out "$tmp/signed.apk" "$tmp/aligned.apk"
   apksigner verify "$tmp/signed.apk"
-  cp "$tmp/signed.apk" "$OUT/$out_name"
-  echo "built $OUT/$out_name ($(stat -c %s "$OUT/$out_name") bytes)"
+  mkdir -p "$out_dir"
+  cp "$tmp/signed.apk" "$out_dir/$out_name"
+  echo "built $out_dir/$out_name ($(stat -c %s "$out_dir/$out_name") bytes)"
 }
+
+for entry in "${VARIANTS[@]}"; do
+  IFS='|' read -r spec out_name key zip_time <<<"$entry"
+  build_one "$spec" "$out_name" "$zip_time" "$key" "$VARIANTS_OUT"
+done
+[[ "$VARIANTS_ONLY" == 1 ]] && exit 0
 
 for entry in "${APPS[@]}"; do
   IFS='|' read -r spec out_name phones zip_time <<<"$entry"

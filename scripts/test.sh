@@ -10,6 +10,12 @@ need=()
 command -v adb >/dev/null 2>&1 || need+=(adb)
 command -v aapt >/dev/null 2>&1 || need+=(aapt)
 command -v apksigner >/dev/null 2>&1 || need+=(apksigner)
+# Rebuilding the fixture variants byte for byte (tests/test_apk_fixtures.py, scripts/build_fixture_apks.sh)
+command -v smali >/dev/null 2>&1 || need+=(libsmali-java)
+command -v zipalign >/dev/null 2>&1 || need+=(zipalign)
+[ -f /usr/share/android-framework-res/framework-res.apk ] || need+=(android-framework-res)
+command -v zip >/dev/null 2>&1 || need+=(zip)
+command -v unzip >/dev/null 2>&1 || need+=(unzip)
 # The report as a person sees it (tests/test_report_browser.py, test_report_pdf.py): headless Chromium,
 # Poppler to read PDFs back, Pango for the PDF engine (WeasyPrint), and fonts with Chinese and
 # Uyghur (Arabic-script) glyphs, without which both the page and the PDF show empty boxes.
