@@ -74,7 +74,8 @@ def run(ev: IOSEvidence, pack: SignaturePack) -> CheckOutcome:
         for indicator in matches:
             outcome.findings.append(ios_finding("profile.known_malicious", subject, "critical", "high", [evidence],
                                                 profile.installed, family=f"ioc.{indicator.campaign.casefold()}",
-                                                **params, family_name=indicator.campaign))
+                                                **params, family_name=indicator.campaign,
+                                                indicator=indicator.value, source=indicator.source))
         if matches:
             continue
         kinds = profile.kinds

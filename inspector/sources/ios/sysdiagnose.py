@@ -76,6 +76,8 @@ def looks_like_sysdiagnose(path: Path) -> bool:
         with open(path, "rb") as f:
             if f.read(2) != b"\x1f\x8b":
                 return False
+        if path.name.lower().startswith("sysdiagnose"):
+            return True  # by its name: a damaged one is then reported as damaged, not as "unknown input"
         with tarfile.open(path, "r|gz") as archive:
             first = next(iter(archive), None)
     except (tarfile.TarError, OSError, EOFError, zlib.error):
