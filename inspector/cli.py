@@ -907,7 +907,8 @@ def run() -> None:  # pragma: no cover - console entry for `python -m inspector`
     main(prog_name=os.path.basename(sys.argv[0]) or "inspector")
 
 
-from inspector.cli_store import diff as _diff_command, rescan as _rescan_command  # noqa: E402 - registered last
+from inspector import cli_store  # noqa: E402 - registered last (it imports helpers from this module)
 
-main.add_command(_diff_command)
-main.add_command(_rescan_command)
+main.add_command(cli_store.diff)
+main.add_command(cli_store.rescan)
+main.add_command(cli_store.batch)

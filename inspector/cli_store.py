@@ -5,6 +5,7 @@ inspector.analyze.diff and inspector.fleet.rescan."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -112,8 +113,11 @@ def diff(before: str, after: str, json_out: bool, out: Path | None, any_phones: 
 @click.option("--signatures", type=click.Path(path_type=Path, file_okay=False, exists=True), metavar="FOLDER",
               help="The signature pack to match against (default: $INSPECTOR_SIGNATURES_DIR or the shipped one).")
 @click.option("--json", "json_out", is_flag=True, help="Print what changed as JSON on stdout.")
+@click.option("--jobs", type=click.IntRange(1, 64), metavar="N",
+              help="Acquisitions analysed at once, each in its own process (default: one per CPU core).")
 @_DB_OPTION
-def rescan(case: str | None, everything: bool, signatures: Path | None, json_out: bool, db: str | None) -> None:
+def rescan(case: str | None, everything: bool, signatures: Path | None, json_out: bool, jobs: int | None,
+           db: str | None) -> None:
     """Check every stored acquisition again against the current signature pack, e.g. after a new
     implant was published, and show what changed: new findings, findings that disappeared, verdicts.
 
@@ -145,7 +149,7 @@ def rescan(case: str | None, everything: bool, signatures: Path | None, json_out
         task = progress.add_task("rescan", total=None)
         try:
             with progress:
-                report = run_rescan(store, pack, case=case,
+                report = run_rescan(store, pack, case=case, jobs=jobs or os.cpu_count() or 1,
                                     on_start=lambda n: progress.update(task, total=n),
                                     on_done=lambda _t: progress.advance(task))
         except StoreError as exc:
@@ -173,3 +177,96 @@ def rescan(case: str | None, everything: bool, signatures: Path | None, json_out
     if json_out:
         sys.stdout.write(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
     sys.exit(EXIT_FINDINGS if any(change.added for change in report.changes) else EXIT_NOTHING_FOUND)
+
+
+@click.command("batch")
+@click.option("--tcp", "tcp", multiple=True, metavar="HOST:PORT",
+              help="A phone on the network (adb over Wi-Fi); repeat for several.")
+@click.option("--usb/--no-usb", "usb", default=None,
+              help="Watch USB for phones being plugged in (default: on, unless --tcp is given).")
+@click.option("--count", type=click.IntRange(1, 10_000), metavar="N",
+              help="Stop after N phones (default: when every --tcp phone is done; with USB, at Ctrl-C).")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), metavar="FOLDER",
+              help="Where the acquisitions and the summary go (default: batch-<date> in this folder).")
+@click.option("--case", "case", metavar="NAME", help="Record every phone in the open case NAME.")
+@click.option("--operator", metavar="NAME", help="Who runs the audit (kept in each acquisition).")
+@click.option("--no-store", is_flag=True, help="Do not record the scans in the store.")
+@click.option("--lang", "lang", metavar="LANG", help="Language of the reports (default: this computer's).")
+@_DB_OPTION
+def batch(tcp: tuple[str, ...], usb: bool | None, count: int | None, out: Path | None, case: str | None,
+          operator: str | None, no_store: bool, lang: str | None, db: str | None) -> None:
+    """Audit several phones: each is collected and checked as soon as it is plugged in (or, with
+    --tcp, as soon as it answers), several at once, while a table shows every phone's stage and
+    verdict. An app found on several phones is analysed once. A phone unplugged half-way is marked
+    incomplete; the others go on. At the end: fleet.html and fleet.csv in the batch folder (which
+    phone has which finding, which implant on how many phones), and one report per phone.
+
+    \b
+      inspector batch --case delegation-11            plug the phones in one after another; Ctrl-C ends
+      inspector batch --tcp 10.0.0.5:5555 --tcp 10.0.0.6:5555
+
+    Exit codes: 0 nothing found on any phone; 1 something found on at least one phone; 2 a phone
+    could not be checked completely (and nothing was found on the others), or an error.
+    """
+    from datetime import UTC, datetime
+
+    from rich.live import Live
+    from rich.markup import escape
+    from rich.table import Table
+
+    from inspector.analyze.signatures import SignaturePack, SignaturePackError
+    from inspector.cli import _check_case, _parse_report_options
+    from inspector.fleet.batch import Batch, BatchOptions
+    from inspector.pipeline import parse_hostport
+
+    console = _console()
+    for address in tcp:
+        try:
+            parse_hostport(address)
+        except Exception as exc:  # noqa: BLE001 - DeviceError with a hint
+            _fail(console, exc)
+            sys.exit(EXIT_ERROR)
+    _formats, report_lang = _parse_report_options("html,json", lang)
+    _check_case(console, case, db, no_store)
+    try:
+        pack = SignaturePack.load()
+    except SignaturePackError as exc:
+        _fail(console, exc)
+        sys.exit(EXIT_ERROR)
+    folder = out or Path(f"batch-{datetime.now(UTC):%Y%m%d-%H%M%S}")
+    options = BatchOptions(out=folder, tcp=list(tcp), usb=not tcp if usb is None else usb, count=count, db=db,
+                           store=not no_store, case=case, operator=operator, lang=report_lang)
+    job = Batch(options, pack)
+
+    def table() -> Table:
+        view = Table("#", "phone", "model", "stage", "verdict", "findings", title=f"Batch → {escape(str(folder))}")
+        with job.lock:
+            rows = sorted(job.rows.values(), key=lambda r: r.number)
+        for row in rows:
+            stage = row.stage + (f": {row.detail}" if row.detail else "")
+            if row.error:
+                stage += f" — {row.error}"
+            view.add_row(str(row.number), escape(row.label), escape(row.model or ""), escape(stage[:100]),
+                         row.verdict or "", str(len(row.findings)) if row.verdict else "")
+        if not rows:
+            view.add_row("", "waiting for phones…", "", "", "", "")
+        return view
+
+    with Live(table(), console=console, refresh_per_second=4, get_renderable=table):
+        try:
+            summary = job.run()
+        except KeyboardInterrupt:
+            job.stop()
+            summary = job.run()
+    console.print(table())
+    console.print(f"{len(summary.rows)} phone(s); apps: {summary.apk_copies} copies, {summary.unique_apks} "
+                  f"different, {summary.apk_extractions} analysed in this batch.", highlight=False)
+    for note in summary.notes:
+        console.print(f"[yellow]! {escape(note)}[/yellow]", highlight=False)
+    console.print(f"Summary: [bold]{escape(str(summary.html_path))}[/bold] and {escape(str(summary.csv_path))}",
+                  highlight=False)
+    if any(r.verdict in ("implant_found", "needs_review") for r in summary.rows):
+        sys.exit(EXIT_FINDINGS)
+    if not summary.rows or any(r.stage != "done" or r.verdict != "nothing_found" for r in summary.rows):
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_NOTHING_FOUND)

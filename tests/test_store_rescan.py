@@ -80,7 +80,7 @@ def test_rescan_after_a_rule_change(store_url: str, tmp_path: Path, isolated_use
 
     with Store.open(store_url) as store:
         seen: list[str] = []
-        report = rescan(store, pack, on_done=lambda target: seen.append(target.acq_id))
+        report = rescan(store, pack, jobs=2, on_done=lambda target: seen.append(target.acq_id))
         assert len(seen) == 2 and report.checked == 2 and report.skipped == []
         assert report.apks_read_again == 0 and report.apks_from_store >= 8
         by_path = {Path(c.path).name: c for c in report.changes}
@@ -95,7 +95,7 @@ def test_rescan_after_a_rule_change(store_url: str, tmp_path: Path, isolated_use
         assert len(history) == 2 and history[-1].id == by_path["clean"].scan_id
         assert any(f["rule_id"] == "test.apk.passwordsafe" for f in store.findings_for_scan(history[-1].id))
 
-        again = rescan(store, pack, case="trip")
+        again = rescan(store, pack, case="trip", jobs=2)
         assert (again.checked, again.unchanged, again.changes) == (1, 1, [])
 
 

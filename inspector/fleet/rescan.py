@@ -8,13 +8,17 @@ APK is read again. Each new result is recorded as a new scan; what changed again
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from inspector.acquisition import Acquisition, AcquisitionError
 from inspector.analyze.apk import cache as apk_cache
+from inspector.analyze.apk.features import FEATURES_VERSION
 from inspector.analyze.result import analyze
 from inspector.analyze.signatures import SignaturePack
 from inspector.store import LatestScan, Store
@@ -75,47 +79,97 @@ def _restore_features(store: Store, acq: Acquisition, report: RescanReport) -> N
     stored = store.apk_features(missing)
     for sha in missing:
         record = stored.get(sha)
-        if record is not None and record.get("features_version") == apk_cache.FEATURES_VERSION:
+        if record is not None and record.get("features_version") == FEATURES_VERSION:
             apk_cache.save(record)
             report.apks_from_store += 1
         else:
             report.apks_read_again += 1
 
 
-def rescan(store: Store, pack: SignaturePack, *, case: str | None = None,
+_worker_pack: SignaturePack | None = None
+
+
+def _init_worker(pack_folder: str | None, environ: dict[str, str]) -> None:
+    global _worker_pack
+    os.environ.update(environ)
+    _worker_pack = SignaturePack.load(Path(pack_folder) if pack_folder else None)
+
+
+def _analyse_in_worker(path: str) -> dict[str, Any]:
+    assert _worker_pack is not None
+    return analyze(Acquisition.open(Path(path)), _worker_pack)
+
+
+def rescan(store: Store, pack: SignaturePack, *, case: str | None = None, jobs: int = 1,
            on_start: Callable[[int], None] | None = None,
            on_done: Callable[[LatestScan], None] | None = None) -> RescanReport:
     """Re-check the latest scan of every stored acquisition (of ``case`` if given); record a new
-    scan for each. An acquisition whose folder is gone or unreadable is skipped with the reason."""
+    scan for each. An acquisition whose folder is gone or unreadable is skipped with the reason.
+
+    ``jobs`` > 1 runs the analyses in that many processes (the store is written by this one only):
+    the checks are CPU-bound and independent from one acquisition to the next.
+    """
     targets = store.latest_scans(case)
     report = RescanReport(pack_version=pack.version)
     if on_start:
         on_start(len(targets))
+    ready: list[tuple[LatestScan, Acquisition]] = []
     for target in targets:
-        try:
-            _rescan_one(store, pack, target, report)
-        finally:
+        acq = _open(target, report)
+        if acq is None:
             if on_done:
                 on_done(target)
+            continue
+        _restore_features(store, acq, report)
+        ready.append((target, acq))
+    if jobs <= 1 or len(ready) < 2:
+        for target, acq in ready:
+            try:
+                result = analyze(acq, pack)
+            except Exception as exc:  # noqa: BLE001 - one acquisition that fails never stops the others
+                report.skipped.append((target.acq_id, target.path, f"{type(exc).__name__}: {exc}"))
+            else:
+                _record(store, target, result, report)
+            finally:
+                if on_done:
+                    on_done(target)
+        return report
+    environ = {k: v for k, v in os.environ.items() if k.startswith("INSPECTOR_")}
+    folder = str(pack.folder) if pack.folder else None
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_init_worker, initargs=(folder, environ)) as pool:
+        pending = {pool.submit(_analyse_in_worker, str(acq.path)): target for target, acq in ready}
+        for future in as_completed(pending):
+            target = pending[future]
+            try:
+                result = future.result()
+            except Exception as exc:  # noqa: BLE001 - one acquisition that fails never stops the others
+                report.skipped.append((target.acq_id, target.path, f"{type(exc).__name__}: {exc}"))
+            else:
+                _record(store, target, result, report)
+            finally:
+                if on_done:
+                    on_done(target)
     return report
 
 
-def _rescan_one(store: Store, pack: SignaturePack, target: LatestScan, report: RescanReport) -> None:
+def _open(target: LatestScan, report: RescanReport) -> Acquisition | None:
     try:
         acq = Acquisition.open(Path(target.path))
     except (AcquisitionError, OSError) as exc:
         report.skipped.append((target.acq_id, target.path, f"{type(exc).__name__}: {exc}"))
-        return
+        return None
     if acq.manifest.get("id") != target.acq_id and not target.acq_id.startswith("path:"):
         report.skipped.append((target.acq_id, target.path, "the folder now holds another acquisition "
                                f"({acq.manifest.get('id')!r})"))
-        return
-    _restore_features(store, acq, report)
-    result = analyze(acq, pack)
+        return None
+    return acq
+
+
+def _record(store: Store, target: LatestScan, result: dict[str, Any], report: RescanReport) -> None:
     report.checked += 1
     before = set(target.finding_keys)
-    after_list = [finding_key(f) for f in result["findings"] if isinstance(f, dict)]
-    after = set(after_list)
+    after = {finding_key(f) for f in result["findings"] if isinstance(f, dict)}
     added = sorted(after - before)
     removed = sorted(before - after)
     scan_id = store.record_scan(result)
