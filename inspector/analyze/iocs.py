@@ -73,16 +73,15 @@ class IndicatorSet:
         return {kind: len(values) for kind, values in sorted(self.by_kind.items())}
 
 
-def load(folder: Path) -> IndicatorSet:
-    indicators = IndicatorSet()
-    for path in sorted((folder / "mvt").rglob("*.stix2")):
+def load(folder: Path, into: IndicatorSet | None = None) -> IndicatorSet:
+    """Every bundle under ``folder``: ``*.stix2`` (MVT), ``ioc.yaml`` and ``samples.csv`` (Echap)."""
+    indicators = into if into is not None else IndicatorSet()
+    for path in sorted(folder.rglob("*.stix2")):
         _load_stix2(path, folder, indicators)
-    echap = folder / "echap" / "ioc.yaml"
-    if echap.is_file():
-        _load_echap(echap, folder, indicators)
-    samples = folder / "echap" / "samples.csv"
-    if samples.is_file():
-        _load_echap_samples(samples, folder, indicators)
+    for path in sorted(folder.rglob("ioc.yaml")):
+        _load_echap(path, folder, indicators)
+    for path in sorted(folder.rglob("samples.csv")):
+        _load_echap_samples(path, folder, indicators)
     return indicators
 
 

@@ -93,17 +93,25 @@ class SignaturePack:
     target_lists: list[TargetList] = field(default_factory=list)
     listening_ports: list[ListeningPort] = field(default_factory=list)
     folder: Path | None = None
+    imported: Path | None = None  # the user's imported bundles and rules (``inspector signatures import``)
     _indicators: IndicatorSet | None = field(default=None, repr=False)
+
+    def folders(self, part: str) -> list[Path]:
+        """``part`` (``iocs``, ``apk-rules``) of the pack, then of the imported overlay if any."""
+        roots = [self.folder or signatures_dir(), *([self.imported] if self.imported else [])]
+        return [root / part for root in roots if (root / part).is_dir()]
 
     @property
     def indicators(self) -> IndicatorSet:
         """MVT STIX2 and Echap indicators from signatures/iocs/, loaded on first use."""
         if self._indicators is None:
-            folder = (self.folder or signatures_dir()) / "iocs"
-            try:
-                self._indicators = load_indicators(folder) if folder.is_dir() else IndicatorSet()
-            except (OSError, ValueError, yaml.YAMLError) as exc:
-                raise SignaturePackError(f"{folder}: an indicator bundle cannot be read: {exc}") from None
+            indicators = IndicatorSet()
+            for folder in self.folders("iocs"):
+                try:
+                    load_indicators(folder, into=indicators)
+                except (OSError, ValueError, yaml.YAMLError) as exc:
+                    raise SignaturePackError(f"{folder}: an indicator bundle cannot be read: {exc}") from None
+            self._indicators = indicators
         return self._indicators
 
     @classmethod
@@ -112,8 +120,13 @@ class SignaturePack:
         folder = Path(folder) if folder else signatures_dir()
         meta = _yaml(folder / "pack.yaml")
         meta_path = folder / "pack.yaml"
+        imported = imported_signatures_dir()
+        imported = imported if (imported / IMPORTED_MANIFEST).is_file() else None
+        sha256 = _folder_sha256(folder)
+        if imported is not None:  # the pack in use is the shipped one plus what the user imported
+            sha256 = hashlib.sha256(f"{sha256}+{_folder_sha256(imported)}".encode()).hexdigest()
         pack = cls(name=_str(meta, "name", meta_path), version=_str(meta, "version", meta_path),
-                   sha256=_folder_sha256(folder), folder=folder)
+                   sha256=sha256, folder=folder, imported=imported)
         seen: set[str] = set()
         for path in sorted((folder / "implants").glob("*.yaml")):
             pack._add_family(path, _yaml(path), seen)
@@ -172,8 +185,11 @@ class SignaturePack:
         return self.families[family_id]
 
     def identity(self) -> dict[str, object]:
-        return {"name": self.name, "version": self.version, "sha256": self.sha256,
-                "target_lists": [t.identity() for t in self.target_lists]}
+        identity: dict[str, object] = {"name": self.name, "version": self.version, "sha256": self.sha256,
+                                       "target_lists": [t.identity() for t in self.target_lists]}
+        if self.imported is not None:
+            identity["imported"] = imported_entries(self.imported)
+        return identity
 
     def leftover_path_filter(self):
         """``device path -> bool``: files worth copying as evidence (small leftover files)."""
@@ -237,3 +253,23 @@ def _folder_sha256(folder: Path) -> str:
         digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
+
+
+IMPORTED_MANIFEST = "imported.json"
+
+
+def imported_signatures_dir() -> Path:
+    """Where ``inspector signatures import`` keeps what the user added to the pack."""
+    from inspector.paths import data_dir
+
+    return data_dir() / "signatures-imported"
+
+
+def imported_entries(folder: Path) -> list[dict]:
+    import json
+
+    try:
+        entries = json.loads((folder / IMPORTED_MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError):
+        return []
+    return entries if isinstance(entries, list) else []

@@ -14,9 +14,8 @@ from typing import Any
 from inspector.analyze.apk.deep import enrich, rule_needles
 from inspector.analyze.apk.engine import entry_for, rules_for
 from inspector.analyze.apk.pool import DEFAULT_LIMITS, Limits, features_many
-from inspector.analyze.apk.rules import ApkRule
+from inspector.analyze.apk.rules import ApkRule, ApkRuleError
 from inspector.analyze.apk.yara_rules import YaraRules, yara_for
-from inspector.resources import signatures_dir
 
 DEEP_MODES = ("flagged", "all", "none")
 
@@ -26,15 +25,20 @@ class ApkChecker:
     rules: list[ApkRule]
     pack: Any  # SignaturePack
     yara: YaraRules | None
-    yara_folder: Path
+    yara_folders: tuple[Path, ...]
 
     @classmethod
     def for_pack(cls, pack) -> ApkChecker:
         """Raises ApkRuleError / YaraRulesError / SignaturePackError with a message naming the file."""
-        folder = pack.folder or signatures_dir()
         pack.indicators  # noqa: B018 - load (and validate) the indicator bundles now, not mid-run
-        return cls(rules=rules_for(folder / "apk-rules", set(pack.families)), pack=pack,
-                   yara=yara_for(folder / "iocs"), yara_folder=folder / "iocs")
+        rules: list[ApkRule] = []
+        for folder in pack.folders("apk-rules"):  # the pack's, then the imported ones
+            more = rules_for(folder, set(pack.families), pack.sha256)
+            if clash := {r.id for r in rules} & {r.id for r in more}:
+                raise ApkRuleError(f"{folder}: rule id(s) already in the pack: {', '.join(sorted(clash))}")
+            rules += more
+        iocs = tuple(pack.folders("iocs"))
+        return cls(rules=rules, pack=pack, yara=yara_for(list(iocs), pack.sha256), yara_folders=iocs)
 
     def check(self, paths: Iterable[Path], *, jobs: int | None = None, limits: Limits = DEFAULT_LIMITS,
               deep: str = "flagged", use_cache: bool = True, skip: frozenset[str] = frozenset(),
@@ -44,14 +48,14 @@ class ApkChecker:
         if deep not in DEEP_MODES:
             raise ValueError(f"deep must be one of {', '.join(DEEP_MODES)}")
         paths = [Path(p) for p in paths]
-        records = features_many(paths, jobs=jobs, limits=limits, yara=self.yara, yara_folder=self.yara_folder,
+        records = features_many(paths, jobs=jobs, limits=limits, yara=self.yara, yara_folders=self.yara_folders,
                                 use_cache=use_cache,
                                 on_done=(lambda p, _r, _c: on_done("features", p)) if on_done else None)
         entries = {p: self._entry(p, *records[p], skip) for p in paths}
         wanted = [p for p in paths if deep == "all" or (deep == "flagged" and entries[p]["matches"])]
         if wanted:
             deep_records = features_many(wanted, jobs=jobs, limits=limits, yara=self.yara,
-                                         yara_folder=self.yara_folder, deep=rule_needles(self.rules),
+                                         yara_folders=self.yara_folders, deep=rule_needles(self.rules),
                                          on_done=(lambda p, _r, _c: on_done("deep", p)) if on_done else None)
             for path in wanted:
                 record, _ = deep_records[path]

@@ -88,10 +88,10 @@ def _literal(text: str) -> str:
 
 def enrich(entry: dict[str, Any], record: dict[str, Any]) -> None:
     """Add "used by METHOD" to the dex_string evidence of an entry's matches (deep records only)."""
-    xrefs = (record.get("deep") or {}).get("string_xrefs") or {}
-    if not xrefs:
+    if "string_xrefs" not in (record.get("deep") or {}):
         return
+    xrefs = record["deep"]["string_xrefs"]
     for match in entry.get("matches", []):
         for evidence in match.get("matched", []):
-            if evidence.get("condition") == "dex_string" and (users := xrefs.get(evidence.get("value"))):
-                evidence["used_by"] = users
+            if evidence.get("condition") == "dex_string":
+                evidence["used_by"] = xrefs.get(evidence.get("value"), [])  # [] = no code uses it

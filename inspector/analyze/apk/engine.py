@@ -143,12 +143,12 @@ def match_all(rules: list[ApkRule], rec: dict) -> list[RuleMatch]:
     return [m for rule in rules if (m := match_rule(rule, rec)) is not None]
 
 
-_RULES: dict[tuple[str, tuple[str, ...]], list[ApkRule]] = {}
+_RULES: dict[tuple[str, tuple[str, ...], str], list[ApkRule]] = {}
 
 
-def rules_for(folder: Path, families: set[str]) -> list[ApkRule]:
-    """The rules in ``folder`` (``signatures/apk-rules``), loaded once per process."""
-    key = (str(folder), tuple(sorted(families)))
+def rules_for(folder: Path, families: set[str], version: str = "") -> list[ApkRule]:
+    """The rules in ``folder`` (``signatures/apk-rules``), loaded once per process and pack ``version``."""
+    key = (str(folder), tuple(sorted(families)), version)
     if key not in _RULES:
         _RULES[key] = load_rules(folder, families)
     return _RULES[key]

@@ -77,6 +77,8 @@ def extract(path: Path, sha256: str | None = None, yara=None) -> dict[str, Any]:
         record["errors"].append(("duplicate ZIP entries: " + ", ".join(duplicates))[:300])
     if bombs & {"AndroidManifest.xml", "resources.arsc"}:
         record["errors"].append("manifest or resources not read (ZIP bomb)")
+    elif not any(i.filename == "AndroidManifest.xml" for i in infos):
+        record["errors"].append("no AndroidManifest.xml: not an app package (its other files are still checked)")
     else:
         _tier2(path, record)
     with archive:
@@ -228,7 +230,8 @@ def _components(apk, record: dict) -> None:
                 filters = apk.get_intent_filters(kind, name) or {}
                 actions = sorted(set(filters.get("action", [])))
             components.append({"kind": kind, "name": name, "actions": actions})
-    record["components"] = components
+    # androguard gives some of these as sets: sorted, so a record is the same in every process
+    record["components"] = sorted(components, key=lambda c: (c["kind"], c["name"]))
 
 
 def _certificates(apk, record: dict) -> None:

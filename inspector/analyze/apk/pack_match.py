@@ -137,7 +137,7 @@ def _yara(rec: dict[str, Any], groups: dict[str, _Group]) -> None:
         if not hit.get("rule"):
             continue
         family = f"ioc.{_slug(hit['rule'])}"
-        group = groups.setdefault(f"yara:{hit['rule']}", _Group(
+        group = groups.setdefault(family, _Group(
             f"yara.{_slug(hit['rule'])}", family, f"{hit['rule']} (YARA, {hit.get('namespace', '')})",
             (hit["ref"],) if hit.get("ref") else (), hit.get("namespace", "")))
         group.add("high", "high", {"condition": "yara", "value": hit["rule"], "weight": 1.0,

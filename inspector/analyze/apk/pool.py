@@ -63,14 +63,14 @@ def _failed(path: Path, sha256: str, why: str) -> dict[str, Any]:
             "signature_schemes": [], "dex": [], "files": [], "yara": None, "incomplete": True}
 
 
-def _job(path: str, sha256: str, time_s: float, yara_folder: str | None, memory_mb: int,
+def _job(path: str, sha256: str, time_s: float, yara_folders: tuple[str, ...], yara_version: str, memory_mb: int,
          deep: tuple[str, ...] | None) -> dict:  # pragma: no cover
     """Runs in a worker: one APK's features, or a record that says which limit stopped it."""
     yara = None
-    if yara_folder:
+    if yara_folders:
         from inspector.analyze.apk.yara_rules import yara_for
 
-        yara = yara_for(Path(yara_folder))
+        yara = yara_for([Path(f) for f in yara_folders], yara_version)
     signal.setitimer(signal.ITIMER_REAL, time_s)
     try:
         return _extract(Path(path), sha256, yara, deep)
@@ -97,7 +97,7 @@ def _context():
 
 
 def features_many(paths: Iterable[Path], *, jobs: int | None = None, limits: Limits = DEFAULT_LIMITS,
-                  yara=None, yara_folder: Path | None = None, use_cache: bool = True,
+                  yara=None, yara_folders: tuple[Path, ...] = (), use_cache: bool = True,
                   on_done: Callable[[Path, dict[str, Any], bool], None] | None = None,
                   deep: set[str] | None = None) -> dict[Path, tuple[dict[str, Any], bool]]:
     """Feature records of ``paths`` → {path: (record, from_cache)}. Cached records are returned at once;
@@ -131,7 +131,8 @@ def features_many(paths: Iterable[Path], *, jobs: int | None = None, limits: Lim
             record = _in_process(path, sha256, limits, yara, deep_args)
             _keep(out, path, record, use_cache, on_done)
         return out
-    _pooled(todo, jobs, limits, yara_folder, use_cache, out, on_done, deep_args)
+    _pooled(todo, jobs, limits, yara, tuple(map(str, yara_folders)) if yara is not None else (), use_cache, out,
+            on_done, deep_args)
     return out
 
 
@@ -169,7 +170,7 @@ def _in_process(path: Path, sha256: str, limits: Limits, yara, deep) -> dict[str
             signal.signal(signal.SIGALRM, previous)
 
 
-def _pooled(todo, jobs, limits: Limits, yara_folder, use_cache, out, on_done, deep) -> None:
+def _pooled(todo, jobs, limits: Limits, yara, yara_folders, use_cache, out, on_done, deep) -> None:
     pending = list(todo)
     while pending:
         executor = ProcessPoolExecutor(max_workers=min(jobs, len(pending)), mp_context=_context(),
@@ -184,7 +185,8 @@ def _pooled(todo, jobs, limits: Limits, yara_folder, use_cache, out, on_done, de
                 while queue and len(started) < jobs:
                     path, sha256 = queue.pop(0)
                     future = executor.submit(_job, str(path), sha256, limits.time_s,
-                                             str(yara_folder) if yara_folder else None, limits.memory_mb, deep)
+                                             yara_folders, yara.sha256 if yara is not None else "",
+                                             limits.memory_mb, deep)
                     started[future] = (path, sha256, time.monotonic())
                 done, _ = wait(list(started), timeout=1.0, return_when=FIRST_COMPLETED)
                 for future in done:

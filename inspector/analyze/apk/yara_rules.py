@@ -47,11 +47,13 @@ class YaraRules:
         return hits
 
 
-def load_yara(folder: Path) -> YaraRules | None:
-    """All ``*.yar`` files under ``folder`` (the pack's ``iocs/``), compiled once; None if there are none.
-    Raises YaraRulesError naming the file that does not compile."""
-    paths = sorted(Path(folder).rglob("*.yar")) if Path(folder).is_dir() else []
-    if not paths:
+def load_yara(*folders: Path) -> YaraRules | None:
+    """All ``*.yar`` / ``*.yara`` files under ``folders`` (the pack's ``iocs/``, then the imported ones),
+    compiled together; None if there are none. Raises YaraRulesError naming the file that does not
+    compile."""
+    found = [(folder, path) for folder in folders if Path(folder).is_dir()
+             for path in sorted([*Path(folder).rglob("*.yar"), *Path(folder).rglob("*.yara")])]
+    if not found:
         return None
     try:
         import yara
@@ -59,23 +61,29 @@ def load_yara(folder: Path) -> YaraRules | None:
         raise YaraRulesError(f"yara-python is not installed: {exc}") from None
     digest = hashlib.sha256()
     sources: dict[str, str] = {}
-    for path in paths:
+    for index, (folder, path) in enumerate(found):
         raw = path.read_bytes()
         rel = path.relative_to(folder).as_posix()
-        digest.update(rel.encode() + b"\0" + raw + b"\0")
-        sources[rel] = raw.decode("utf-8", "replace")
+        name = rel if rel not in sources else f"{rel}#{index}"
+        digest.update(name.encode() + b"\0" + raw + b"\0")
+        sources[name] = raw.decode("utf-8", "replace")
+        try:
+            yara.compile(source=sources[name])
+        except yara.SyntaxError as exc:
+            raise YaraRulesError(f"{path}: this YARA rule file does not compile: {exc}") from None
     try:
         compiled = yara.compile(sources=sources)
-    except yara.SyntaxError as exc:
-        raise YaraRulesError(f"{folder}: a YARA rule file does not compile: {exc}") from None
+    except yara.SyntaxError as exc:  # each compiles alone: two files define the same rule name
+        raise YaraRulesError(f"the YARA files do not compile together (a rule name used twice?): {exc}") from None
     return YaraRules(sha256=digest.hexdigest(), files=tuple(sources), compiled=compiled)
 
 
-_CACHE: dict[str, YaraRules | None] = {}
+_CACHE: dict[tuple[str, str], YaraRules | None] = {}
 
 
-def yara_for(folder: Path) -> YaraRules | None:
-    key = str(folder)
+def yara_for(folders: list[Path], version: str = "") -> YaraRules | None:
+    """``load_yara`` once per process and pack ``version`` (the pack's SHA-256: a changed pack reloads)."""
+    key = ("\0".join(map(str, folders)), version)
     if key not in _CACHE:
-        _CACHE[key] = load_yara(folder)
+        _CACHE[key] = load_yara(*folders)
     return _CACHE[key]
