@@ -106,9 +106,26 @@ class _Crypto:
         return key, aes_key_wrap(self.class_keys[protection_class], key)
 
 
+def _write_generated(path: Path, size: int, key: bytes | None, seed: int) -> None:
+    """``size`` bytes of a repeated 1 MiB block (unique per file), streamed; AES-CBC when ``key``."""
+    block = hashlib.sha256(str(seed).encode()).digest() * (1 << 15)
+    enc = Cipher(algorithms.AES(key), modes.CBC(b"\0" * 16)).encryptor() if key else None
+    padder = padding.PKCS7(128).padder() if key else None
+    with open(path, "wb") as out:
+        left = size
+        while left > 0:
+            chunk = block[:min(left, len(block))]
+            left -= len(chunk)
+            out.write(enc.update(padder.update(chunk)) if enc and padder else chunk)
+        if enc and padder:
+            out.write(enc.update(padder.finalize()) + enc.finalize())
+
+
 def build_backup(dest: Path, content: BackupContent, password: str | None = None, *, dpic: int = 1,
-                 iterations: int = 1, protection_class: int = 3) -> Path:
-    """Write the backup into ``dest`` (created) and return it."""
+                 iterations: int = 1, protection_class: int = 3,
+                 generated: Iterable[tuple[str, str, int]] = ()) -> Path:
+    """Write the backup into ``dest`` (created) and return it. ``generated``: (domain, relativePath,
+    size) of large files whose bytes are made on the fly (for benchmarks: nothing held in memory)."""
     dest.mkdir(parents=True, exist_ok=True)
     crypto = _Crypto(password, dpic, iterations) if password is not None else None
     mtime = int(content.date.timestamp())
@@ -133,6 +150,13 @@ def build_backup(dest: Path, content: BackupContent, password: str | None = None
         (dest / fid[:2] / fid).write_bytes(stored)
         db.execute("INSERT INTO Files VALUES (?, ?, ?, 1, ?)",
                    (fid, domain, rel, _mbfile(rel, len(data), protection_class, wrapped, mtime)))
+    for seed, (domain, rel, size) in enumerate(generated):
+        fid = file_id(domain, rel)
+        (dest / fid[:2]).mkdir(exist_ok=True)
+        key, wrapped = crypto.wrap_new_key(protection_class) if crypto is not None else (None, None)
+        _write_generated(dest / fid[:2] / fid, size, key, seed)
+        db.execute("INSERT INTO Files VALUES (?, ?, ?, 1, ?)",
+                   (fid, domain, rel, _mbfile(rel, size, protection_class, wrapped, mtime)))
     for domain, rel in sorted(dirs):
         db.execute("INSERT OR IGNORE INTO Files VALUES (?, ?, ?, 2, ?)",
                    (file_id(domain, rel), domain, rel, _mbfile(rel, 0, 0, None, mtime)))
