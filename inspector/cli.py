@@ -912,3 +912,4 @@ from inspector import cli_store  # noqa: E402 - registered last (it imports help
 main.add_command(cli_store.diff)
 main.add_command(cli_store.rescan)
 main.add_command(cli_store.batch)
+main.add_command(cli_store.worker)

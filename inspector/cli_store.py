@@ -192,9 +192,12 @@ def rescan(case: str | None, everything: bool, signatures: Path | None, json_out
 @click.option("--operator", metavar="NAME", help="Who runs the audit (kept in each acquisition).")
 @click.option("--no-store", is_flag=True, help="Do not record the scans in the store.")
 @click.option("--lang", "lang", metavar="LANG", help="Language of the reports (default: this computer's).")
+@click.option("--distributed", is_flag=True,
+              help="Queue the apps' analysis in the store for `inspector worker` on other workstations sharing "
+                   "it (PostgreSQL --db; the batch folder must be on a share they can read).")
 @_DB_OPTION
 def batch(tcp: tuple[str, ...], usb: bool | None, count: int | None, out: Path | None, case: str | None,
-          operator: str | None, no_store: bool, lang: str | None, db: str | None) -> None:
+          operator: str | None, no_store: bool, lang: str | None, distributed: bool, db: str | None) -> None:
     """Audit several phones: each is collected and checked as soon as it is plugged in (or, with
     --tcp, as soon as it answers), several at once, while a table shows every phone's stage and
     verdict. An app found on several phones is analysed once. A phone unplugged half-way is marked
@@ -228,6 +231,8 @@ def batch(tcp: tuple[str, ...], usb: bool | None, count: int | None, out: Path |
             sys.exit(EXIT_ERROR)
     _formats, report_lang = _parse_report_options("html,json", lang)
     _check_case(console, case, db, no_store)
+    if distributed and no_store:
+        raise click.UsageError("--distributed shares the work through the store; it cannot go with --no-store")
     try:
         pack = SignaturePack.load()
     except SignaturePackError as exc:
@@ -235,7 +240,8 @@ def batch(tcp: tuple[str, ...], usb: bool | None, count: int | None, out: Path |
         sys.exit(EXIT_ERROR)
     folder = out or Path(f"batch-{datetime.now(UTC):%Y%m%d-%H%M%S}")
     options = BatchOptions(out=folder, tcp=list(tcp), usb=not tcp if usb is None else usb, count=count, db=db,
-                           store=not no_store, case=case, operator=operator, lang=report_lang)
+                           store=not no_store, case=case, operator=operator, lang=report_lang,
+                           distributed=distributed)
     job = Batch(options, pack)
 
     def table() -> Table:
@@ -270,3 +276,42 @@ def batch(tcp: tuple[str, ...], usb: bool | None, count: int | None, out: Path |
     if not summary.rows or any(r.stage != "done" or r.verdict != "nothing_found" for r in summary.rows):
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_NOTHING_FOUND)
+
+
+@click.command("worker")
+@click.option("--exit-when-idle", is_flag=True, help="Stop when no job is queued or running (default: wait for more).")
+@click.option("--lease", type=click.FloatRange(5, 3600), default=60.0, show_default=True, metavar="SECONDS",
+              help="How long a claimed job stays this worker's without news; a worker that dies loses its job "
+                   "after this long and another worker does it.")
+@_DB_OPTION
+def worker(exit_when_idle: bool, lease: float, db: str | None) -> None:
+    """Do the work other workstations queued in a shared store (`inspector batch --distributed`):
+    today, analysing the apps copied from the phones. Run one per CPU core, on any machine that
+    reaches the store (--db postgresql+psycopg://…) and can read the acquisition folders.
+    Ctrl-C stops it; a job it was doing is taken over by another worker when its lease runs out.
+    """
+    import threading
+
+    from rich.markup import escape
+
+    from inspector.fleet.worker import Worker
+
+    console = _console()
+    with _open_store(console, db) as store:
+        def event(what: str, job, detail: str) -> None:
+            label = {"start": "…", "done": "[green]done[/green]", "failed": "[red]failed[/red]",
+                     "lost": "[yellow]lost[/yellow]"}[what]
+            console.print(f"{label} job {job.id} (APK {job.key[:12]}…, attempt {job.attempt}) {escape(detail)}",
+                          highlight=False)
+
+        runner = Worker(store, lease_s=lease, on_event=event)
+        console.print(f"Worker {escape(runner.queue.name)} on {escape(store.url)}", highlight=False)
+        stop = threading.Event()
+        try:
+            stats = runner.run(stop, exit_when_idle=exit_when_idle)
+        except KeyboardInterrupt:
+            stop.set()
+            stats = runner.stats
+    console.print(f"Jobs: {stats.done} done, {stats.failed} failed, {stats.lost} lost to another worker.",
+                  highlight=False)
+    sys.exit(EXIT_ERROR if stats.failed else EXIT_NOTHING_FOUND)

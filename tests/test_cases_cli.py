@@ -41,7 +41,7 @@ def test_help_of_every_new_command(cli) -> None:
 def test_db_upgrade(cli, tmp_path: Path) -> None:
     other = tmp_path / "other.sqlite3"
     first = cli("db", "upgrade", "--db", f"sqlite:///{other}")
-    assert first.returncode == 0 and "Created the store" in first.stdout and "0003" in first.stdout
+    assert first.returncode == 0 and "Created the store" in first.stdout and "0004" in first.stdout
     again = cli("db", "upgrade", "--db", f"sqlite:///{other}")
     assert again.returncode == 0 and "up to date" in again.stdout
     bad = cli("db", "upgrade", "--db", "nonsense://")

@@ -107,8 +107,8 @@ def _tables(url: str) -> set[str]:
 def test_new_database_is_created_at_head(store_url: str) -> None:
     with Store.open(store_url) as store:
         store.record_scan(make_result())
-    assert _db_revision(store_url) == migrate.head_revision() == "0003"
-    assert {"cases", "devices", "acquisitions", "scans", "findings", "apks"} <= _tables(store_url)
+    assert _db_revision(store_url) == migrate.head_revision() == "0004"
+    assert {"cases", "devices", "acquisitions", "scans", "findings", "apks", "jobs"} <= _tables(store_url)
 
 
 def test_models_and_migrations_agree(store_url: str) -> None:
@@ -146,7 +146,7 @@ def test_database_from_before_migrations_is_stamped_and_upgraded(tmp_path: Path)
         store.create_case("after-upgrade")
         store.record_scan(make_result("acq-new"), case="after-upgrade")
         assert [s.case for s in store.scans_for_device(SERIAL_SHA)] == [None, "after-upgrade"]
-    assert _revision(path) == "0003"
+    assert _revision(path) == "0004"
     with sqlite3.connect(path) as raw:
         assert raw.execute("PRAGMA foreign_key_check").fetchall() == []
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -178,7 +178,7 @@ def test_down_to_0001_and_up_again_keeps_the_data(store_url: str) -> None:
         assert [s.case for s in Store(engine).scans_for_device(SERIAL_SHA)] == [None, "c"]
         _migrate(engine, "downgrade", "0001")
         assert "cases" not in _tables(url)
-        assert migrate.upgrade(engine) == ("0001", "0003")
+        assert migrate.upgrade(engine) == ("0001", "0004")
     finally:
         engine.dispose()
     with Store.open(url) as store:
@@ -209,7 +209,7 @@ def test_0003_on_a_0002_database_holding_data(store_url: str) -> None:
             connection.execute(text(
                 "INSERT INTO findings (id, scan_id, rule_id, family, severity, confidence, subject, data) "
                 "VALUES (1, 1, 'r', 'f', 'low', 'low', 's', '{}')"))
-        assert migrate.upgrade(engine) == ("0002", "0003")
+        assert migrate.upgrade(engine) == ("0002", "0004")
         with engine.connect() as connection:
             assert connection.execute(text("SELECT signature_pack_version FROM findings")).scalar_one() == "2026.10.1"
         if engine.dialect.name == "postgresql":
@@ -243,3 +243,21 @@ def test_partial_inspector_schema_is_refused(tmp_path: Path) -> None:
         raw.execute("CREATE TABLE devices (id INTEGER PRIMARY KEY)")
     with pytest.raises(StoreSchemaError, match="not acquisitions"):
         Store.open(f"sqlite:///{path}")
+
+
+def test_0004_down_and_up_with_jobs_and_apks(store_url: str) -> None:
+    from inspector.store.jobs import JobQueue
+
+    with Store.open(store_url) as store:
+        store.record_scan(make_result("acq-1"), apk_features={"c" * 64: {"sha256": "c" * 64, "features_version": 1}})
+        assert JobQueue(store).enqueue("apk_features", "d" * 64, {"path": "/x.apk"})
+    engine = create_store_engine(store_url)
+    try:
+        _migrate(engine, "downgrade", "0003")
+        assert "jobs" not in _tables(store_url) and "apks" in _tables(store_url)
+        assert migrate.upgrade(engine) == ("0003", "0004")
+    finally:
+        engine.dispose()
+    with Store.open(store_url) as store:
+        assert JobQueue(store).counts() == {}
+        assert list(store.apk_features(["c" * 64])) == ["c" * 64]

@@ -75,6 +75,9 @@ class BatchOptions:
     lang: str = "en"
     auth_timeout_s: float = 120.0
     poll_s: float = POLL_S
+    # Queue the apps' analysis in the store's job table, for `inspector worker`s on any workstation
+    # sharing the store (and do jobs here too while waiting); needs the store.
+    distributed: bool = False
 
 
 @dataclass
@@ -126,6 +129,7 @@ class Batch:
         self._sha_locks: dict[str, threading.Lock] = {}
         self._shas_seen: set[str] = set()
         self._apk_copies = 0
+        self._store = None
         self.apk_extractions = 0
 
     # --- finding phones --------------------------------------------------------------------------
@@ -205,22 +209,42 @@ class Batch:
         row.stage = "done" if row.complete else "incomplete"
         row.detail = ""
 
+    def _shared_store(self):
+        from inspector.store import Store
+
+        with self.lock:
+            if self._store is None:
+                self._store = Store.open(self.options.db)
+            return self._store
+
     def _features_once(self, acq: Acquisition) -> None:
         """Extract the features of every app of ``acq`` that no earlier phone had: one extraction per
-        SHA-256 for the whole batch, even when two phones reach the same app at the same moment."""
+        SHA-256 for the whole batch, even when two phones reach the same app at the same moment
+        (distributed: one job per SHA-256 in the store's job table, done by any worker)."""
+        apks = {}
         for name, record in sorted(acq.manifest.get("artifacts", {}).items()):
             sha = record.get("sha256")
-            if not name.startswith("apks/") or record.get("status") != "complete" or not isinstance(sha, str):
-                continue
+            if name.startswith("apks/") and record.get("status") == "complete" and isinstance(sha, str):
+                apks[sha] = acq.artifact_path(name)
+        with self.lock:
+            self._apk_copies += len(apks)
+            self._shas_seen.update(apks)
+        if self.options.distributed:
+            from inspector.fleet.worker import features_through_jobs
+
+            wanted = {sha: path for sha, path in apks.items() if apk_cache.load(sha) is None}
+            if wanted:
+                for record in features_through_jobs(self._shared_store(), wanted).values():
+                    apk_cache.save(record)
+            return
+        for sha, path in apks.items():
             with self.lock:
-                self._apk_copies += 1
-                self._shas_seen.add(sha)
                 lock = self._sha_locks.setdefault(sha, threading.Lock())
             with lock:
                 if apk_cache.load(sha) is not None:
                     continue
                 try:
-                    apk_cache.features(acq.artifact_path(name), sha256=sha)
+                    apk_cache.features(path, sha256=sha)
                 except Exception:  # noqa: BLE001 - the APK check reports an unreadable app itself
                     continue
                 with self.lock:
@@ -242,7 +266,12 @@ class Batch:
         return len(done) == len(self.options.tcp)
 
     def run(self) -> BatchSummary:
+        from inspector.acquire.android.keys import ensure_key
+
         self.options.out.mkdir(parents=True, exist_ok=True)
+        # This computer's ADB key is made on first use, and not atomically: make it before several
+        # workers connect at once, or one of them may read a half-written key file.
+        ensure_key()
         while not self._stop.is_set() and not self._finished():
             for key, label, target in self._discover():
                 with self.lock:
@@ -264,6 +293,13 @@ class Batch:
                     row.stage, row.error = "incomplete", row.error or "the batch was stopped"
             summary = BatchSummary(rows=rows, apk_extractions=self.apk_extractions, unique_apks=len(self._shas_seen),
                                    apk_copies=self._apk_copies, notes=list(self.notes))
+        if self._store is not None:
+            from inspector.store.jobs import JobQueue
+
+            done = {j.key for j in JobQueue(self._store).jobs() if j.status == "done"}
+            summary.apk_extractions = len(done & self._shas_seen)
+            self._store.close()
+            self._store = None
         write_summary(summary, self.options.out, self.options.lang)
         return summary
 

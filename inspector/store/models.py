@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, TypeDecorator
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -143,3 +143,24 @@ class ApkRecord(Base):
     # The feature record of inspector.analyze.apk.features as JSON (ASCII-escaped).
     features: Mapped[str] = mapped_column(Text)
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Job(Base):
+    """A unit of work any ``inspector worker`` may do (revision 0004): today, extracting the features
+    of one APK (``kind`` "apk_features", ``key`` its SHA-256). Claimed under a lease: a worker that
+    dies lets the lease run out and another worker takes the job again (``attempts`` counts)."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (UniqueConstraint("kind", "key", name="uq_jobs_kind_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String)
+    key: Mapped[str] = mapped_column(String)
+    payload: Mapped[str] = mapped_column(Text)  # JSON: what the worker needs (e.g. the APK's path)
+    status: Mapped[str] = mapped_column(String, index=True)  # queued, running, done, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    worker: Mapped[str | None] = mapped_column(String)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    error: Mapped[str | None] = mapped_column(Text)
