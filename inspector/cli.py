@@ -173,18 +173,32 @@ def main() -> None:
 @click.option("--case", "case", metavar="NAME",
               help="Record this scan in the open case NAME (create it first with `inspector cases new NAME`).")
 @click.option("--auth-timeout", type=float, default=120.0, show_default=True, metavar="SECONDS",
-              help="How long to wait for 'Allow USB debugging' to be tapped on the phone.")
+              help="How long to wait for 'Allow USB debugging' (Android) or 'Trust' (iPhone) to be tapped.")
+@click.option("--ios", is_flag=True, help="Scan an iPhone plugged in by USB (through usbmuxd) instead of Android.")
+@click.option("--udid", metavar="UDID", help="With --ios: which iPhone, when several are plugged in.")
+@click.option("--backup", is_flag=True, help="With --ios: also make a full encrypted backup (not available yet).")
+@click.option("--sysdiagnose", is_flag=True, help="With --ios: also collect a sysdiagnose (not available yet).")
 @_window_option
 @_report_options
 def scan(demo: bool, tcp: str | None, serial: str | None, out: Path | None, resume: Path | None,
          operator: str | None, no_apks: bool, json_out: bool, db: str | None, no_store: bool, case: str | None,
-         auth_timeout: float, window: str | None, formats: str, lang: str | None) -> None:
-    """Collect what matters from an Android phone and check it for known implants and their traces.
+         auth_timeout: float, ios: bool, udid: str | None, backup: bool, sysdiagnose: bool, window: str | None,
+         formats: str, lang: str | None) -> None:
+    """Collect what matters from a phone and check it for known implants and their traces.
 
-    The phone must be unlocked with USB debugging on. Nothing is installed on the phone and no
-    setting is changed. The result is a folder with the raw evidence (acquisition.json, hashes.csv,
-    the phone's outputs and apps), report.html to read, and report.json.
+    Android: the phone must be unlocked with USB debugging on. iPhone (--ios): unlock it and tap
+    *Trust* when it asks. Nothing is installed on the phone and no setting is changed. The result is
+    a folder with the raw evidence (acquisition.json, hashes.csv, the phone's outputs and apps),
+    report.html to read, and report.json.
     """
+    if ios or udid or backup or sysdiagnose:
+        if demo or tcp or serial or no_apks:
+            raise click.UsageError("--demo, --tcp, --serial and --no-apks are for Android phones, not with --ios")
+        from inspector.cli_ios import scan_ios
+
+        return scan_ios(udid=udid, backup=backup, sysdiagnose=sysdiagnose, out=out, resume=resume,
+                        operator=operator, json_out=json_out, db=db, no_store=no_store, case=case,
+                        trust_timeout=auth_timeout, window=window, formats=formats, lang=lang)
     from inspector.acquisition import AcquisitionError
     from inspector.analyze.signatures import SignaturePack, SignaturePackError
     from inspector.pipeline import (
@@ -609,12 +623,13 @@ def signatures_list() -> None:
 @main.command()
 @click.option("--tcp", metavar="HOST:PORT", multiple=True, help="Also try a phone at HOST:PORT (repeatable).")
 def devices(tcp: tuple[str, ...]) -> None:
-    """List the Android phones this computer can see, and their state."""
+    """List the phones this computer can see (Android over USB or TCP, iPhones through usbmuxd)."""
     from inspector.acquire.android import usb
+    from inspector.cli_ios import print_iphones
     from inspector.pipeline import connect, parse_hostport, Target
 
     console = _console()
-    found = 0
+    found = print_iphones(console)
     try:
         phones = usb.list_phones()
     except errors.DeviceError as exc:

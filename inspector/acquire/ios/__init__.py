@@ -1,0 +1,1 @@
+"""Live iPhone acquisition over usbmuxd/lockdown with pymobiledevice3 (docs/ios-live.md)."""

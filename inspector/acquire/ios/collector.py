@@ -1,0 +1,328 @@
+"""Live iPhone collection over lockdown: device values, the backup domain, apps, profiles and MDM
+state, crash logs. Writes the iOS layout of docs/acquisition.md into an Acquisition.
+
+Read-only: every service used only reads (the crash-report copy service's files are copied, never
+erased). A service the phone refuses (locked, not available on this iOS) fails its own artifact and
+the collection goes on; a lost cable or a phone that stops trusting this computer stops the
+collection with everything so far saved, and ``--resume`` later skips what is complete.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import posixpath
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from inspector.acquire.android.collector import Reporter, SilentReporter
+from inspector.acquire.ios import errors
+from inspector.acquire.ios.connection import IPhone, connection_errors, open_lockdown
+from inspector.acquire.ios.identity import ios_identity
+from inspector.acquisition import Acquisition
+from inspector.acquisition.names import safe_component
+from inspector.acquisition.plist_json import to_json_safe
+
+if TYPE_CHECKING:
+    from pymobiledevice3.lockdown import LockdownClient
+
+INSTALLATION_PROXY = "com.apple.mobile.installation_proxy"
+MCINSTALL = "com.apple.mobile.MCInstall"
+CRASH_COPY = "com.apple.crashreportcopymobile"
+BACKUP_DOMAIN = "com.apple.mobile.backup"
+
+
+@dataclass
+class IosCollectOptions:
+    request_timeout_s: float = 120.0  # one lockdown or service request
+    max_apps: int = 100_000  # a real phone has a few hundred; a hostile one may never stop
+    crash_max_depth: int = 8
+    crash_max_files: int = 20_000
+    crash_max_file_bytes: int = 1 << 30  # a sysdiagnose archive the owner made can sit there
+    crash_max_total_bytes: int = 8 << 30
+    read_chunk_bytes: int = 1 << 20
+
+
+@dataclass
+class IosCollectStats:
+    bytes_received: int = 0
+    crash_files: int = 0
+    crash_files_skipped_done: int = 0
+    apps: int = 0
+
+
+class IosCollector:
+    """Collects one iPhone into ``acquisition``. ``lockdown`` must already hold a TLS session (see
+    connection.open_lockdown); after a dropped service connection the collector reopens it once."""
+
+    def __init__(self, lockdown: LockdownClient, phone: IPhone, acquisition: Acquisition,
+                 reporter: Reporter | None = None, options: IosCollectOptions | None = None) -> None:
+        self.lockdown = lockdown
+        self.phone = phone
+        self.acq = acquisition
+        self.reporter = reporter or SilentReporter()
+        self.options = options or IosCollectOptions()
+        self.stats = IosCollectStats()
+        self.locked = False  # a service answered "passcode protected": the person should unlock and resume
+
+    # -- the whole run ----------------------------------------------------------------------------
+    async def run(self) -> IosCollectStats:
+        self.acq.remove_leftover_temp_files()
+        self._identity()
+        await self._artifact("device_info.json", "Reading device information", self._device_info)
+        await self._artifact("backup_settings.json", "Reading backup settings", self._backup_settings)
+        await self._artifact("apps.json", "Listing apps", self._apps)
+        await self._artifact("profiles.json", "Reading configuration profiles and MDM state", self._profiles)
+        await self._crash_logs()
+        self.acq.finish()
+        return self.stats
+
+    def _identity(self) -> None:
+        identity = ios_identity(self.lockdown.all_values, self.phone.udid)
+        identity["transport"] = "usb" if self.phone.connection_type == "USB" else "network"
+        previous = self.acq.manifest.get("device") or {}
+        if previous.get("serial_sha256") and previous["serial_sha256"] != identity["serial_sha256"]:
+            raise errors.DeviceError(
+                "This acquisition folder belongs to another phone.",
+                hint="Plug in the iPhone this folder was started with, or scan into a new folder.")
+        self.acq.set_device(identity)
+
+    # -- one artifact, with the rules for what stops the run -------------------------------------
+    async def _artifact(self, name: str, label: str, produce: Callable[[], Awaitable[Any]], **details: Any) -> None:
+        if self.acq.is_complete(name):
+            return
+        self.reporter.stage(label)
+        try:
+            value = await self._guarded(produce())
+        except _ArtifactFailed as failure:
+            self.acq.mark(name, "failed", error=failure.reason, **details)
+            self.reporter.warn(f"{name}: {failure.reason}")
+            return
+        cut = value.reason if isinstance(value, _Cut) else None
+        self.acq.write_json(name, to_json_safe(value.value if isinstance(value, _Cut) else value), **details)
+        if cut:
+            self.acq.mark(name, "partial", error=cut)
+            self.reporter.warn(f"{name}: {cut}")
+        self.reporter.advance(1)
+
+    async def _guarded(self, work: Awaitable[Any]) -> Any:
+        """Run one request; sort what goes wrong into "this artifact failed" (the run goes on) and
+        "the phone is gone" (raised: the run stops, what is saved stays)."""
+        from pymobiledevice3.exceptions import (
+            AfcException,
+            InvalidHostIDError,
+            NotPairedError,
+            PasswordRequiredError,
+            PyMobileDevice3Exception,
+        )
+
+        try:
+            return await asyncio.wait_for(work, timeout=self.options.request_timeout_s)
+        except TimeoutError:
+            raise _ArtifactFailed(f"the iPhone did not answer within {self.options.request_timeout_s:.0f} s") from None
+        except PasswordRequiredError:
+            self.locked = True
+            raise _ArtifactFailed("the iPhone is locked (unlock it and run again with --resume)") from None
+        except (InvalidHostIDError, NotPairedError):
+            raise errors.DeviceUnpaired("The iPhone no longer trusts this computer.") from None
+        except AfcException as exc:  # an OSError too, but about one file, not the link
+            raise _ArtifactFailed(f"{type(exc).__name__}: {exc}") from None
+        except connection_errors() as exc:
+            await self._after_lost_connection(exc)
+            raise _ArtifactFailed(f"the connection dropped ({type(exc).__name__}); reconnected") from None
+        except PyMobileDevice3Exception as exc:
+            raise _ArtifactFailed(f"{type(exc).__name__}: {exc}") from None
+        except (ValueError, TypeError, KeyError, AttributeError, UnicodeError) as exc:
+            # what the phone sent did not have the expected shape
+            raise _ArtifactFailed(f"the iPhone sent an unexpected answer ({type(exc).__name__}: {exc})") from None
+
+    async def _after_lost_connection(self, exc: BaseException) -> None:
+        """A service connection died: is the phone still there and does it still trust us?"""
+        from inspector.acquire.ios.connection import list_iphones
+
+        try:
+            present = any(p.udid == self.phone.udid for p in await list_iphones())
+        except errors.DeviceError:
+            present = False
+        if not present:
+            raise errors.IPhoneDisconnected(f"The iPhone was disconnected ({type(exc).__name__}).") from None
+        try:
+            fresh = await open_lockdown(self.phone, on_prompt=None, trust_timeout_s=0)
+        except (errors.TrustTimeout, errors.TrustDenied, errors.DeviceLocked):
+            raise errors.DeviceUnpaired("The iPhone no longer trusts this computer.") from None
+        except errors.DeviceError as again:
+            raise errors.IPhoneDisconnected(f"The iPhone stopped answering ({again}).") from None
+        old, self.lockdown = self.lockdown, fresh
+        try:
+            await old.close()
+        except Exception:  # noqa: S110 - the old connection is already broken
+            pass
+
+    # -- lockdown values --------------------------------------------------------------------------
+    async def _device_info(self) -> Any:
+        values = await self.lockdown.get_value()
+        if not isinstance(values, dict):
+            raise TypeError(f"GetValue answered a {type(values).__name__}, not a dictionary")
+        return values
+
+    async def _backup_settings(self) -> Any:
+        value = await self.lockdown.get_value(domain=BACKUP_DOMAIN)
+        return value if value is not None else {}
+
+    # -- apps -------------------------------------------------------------------------------------
+    async def _apps(self) -> list[Any] | _Cut:
+        """installation_proxy Browse of every app type. Bounded: a phone that keeps sending pages
+        stops being read at ``max_apps`` entries (the artifact is then partial)."""
+        from pymobiledevice3.services.installation_proxy import InstallationProxyService
+
+        async with InstallationProxyService(self.lockdown) as proxy:
+            await proxy.service.send_plist({"Command": "Browse", "ClientOptions": {
+                "ApplicationType": "Any", "ShowLaunchProhibitedApps": True}})
+            apps: list[Any] = []
+            while len(apps) < self.options.max_apps:
+                page = await proxy.service.recv_plist()
+                if not isinstance(page, dict) or not page:
+                    break
+                if page.get("Error"):
+                    detail = page.get("ErrorDescription") or ""
+                    raise _ArtifactFailed(f"installation_proxy: {page.get('Error')} {detail}".strip())
+                current = page.get("CurrentList")
+                if isinstance(current, list):
+                    apps.extend(current[: self.options.max_apps - len(apps)])
+                if page.get("Status") == "Complete":
+                    break
+            else:
+                self.stats.apps = len(apps)
+                return _Cut(apps, f"the iPhone listed more than {self.options.max_apps} apps; the rest were not read")
+        self.stats.apps = len(apps)
+        return apps
+
+    # -- configuration profiles and MDM ----------------------------------------------------------
+    async def _profiles(self) -> dict[str, Any]:
+        from pymobiledevice3.exceptions import ProfileError
+        from pymobiledevice3.services.mobile_config import MobileConfigService
+
+        async with MobileConfigService(self.lockdown) as config:
+            profiles = await config.get_profile_list()
+            try:
+                cloud = await config.get_cloud_configuration()
+            except ProfileError as exc:  # older iOS, or refused: the profile list still stands
+                cloud = {"error": str(exc)}
+        return {"profiles": profiles, "cloud_configuration": cloud}
+
+    # -- crash logs -------------------------------------------------------------------------------
+    async def _crash_logs(self) -> None:
+        """Every file the crash-report copy service shows (its root is the phone's
+        /var/mobile/Library/Logs/CrashReporter), each copied to crash_logs/<safe path>."""
+        from pymobiledevice3.services.afc import AfcService
+
+        self.reporter.stage("Listing crash and analytics logs", unit="files")
+        listing_problems: list[str] = []
+        afc = AfcService(self.lockdown, service_name=CRASH_COPY)
+        try:
+            await self._guarded(afc.__aenter__())
+            try:
+                files = await self._guarded(self._walk_crash_logs(afc, listing_problems))
+                total = 0
+                for device_path, size in files:
+                    name = self._crash_name(device_path)
+                    if name is None:
+                        listing_problems.append(f"{device_path!r}: unsafe name, not copied")
+                        continue
+                    if self.acq.is_complete(name):
+                        self.stats.crash_files_skipped_done += 1
+                        continue
+                    if size > self.options.crash_max_file_bytes:
+                        listing_problems.append(f"{device_path}: {size} bytes, over the limit, not copied")
+                        continue
+                    if total + size > self.options.crash_max_total_bytes:
+                        listing_problems.append("total size limit reached: the remaining files were not copied")
+                        break
+                    total += size
+                    await self._copy_crash_file(afc, device_path, name, size)
+            finally:
+                try:
+                    await asyncio.wait_for(afc.aclose(), timeout=10)
+                except Exception:  # noqa: S110 - closing a service whose connection may be gone
+                    pass
+        except _ArtifactFailed as failure:
+            listing_problems.append(f"crash-report copy service: {failure.reason}")
+            self.reporter.warn(f"crash logs: {failure.reason}")
+        # One record for the whole folder, so coverage can say whether the crash logs were all seen.
+        self.acq.mark("crash_logs", "partial" if listing_problems else "complete",
+                      error="; ".join(listing_problems[:20]) or None, problems=len(listing_problems),
+                      files=self.stats.crash_files + self.stats.crash_files_skipped_done)
+
+    async def _walk_crash_logs(self, afc: Any, problems: list[str]) -> list[tuple[str, int]]:
+        found: list[tuple[str, int]] = []
+        pending: list[tuple[str, int]] = [("/", 0)]
+        while pending:
+            folder, depth = pending.pop()
+            for entry in await afc.listdir(folder):
+                if not isinstance(entry, str) or entry in ("", ".", ".."):
+                    continue
+                path = posixpath.join(folder, entry)
+                if len(found) >= self.options.crash_max_files:
+                    problems.append(f"more than {self.options.crash_max_files} files: the rest were not copied")
+                    return found
+                info = await afc.stat(path)
+                kind = info.get("st_ifmt")
+                if kind == "S_IFDIR":
+                    if depth + 1 >= self.options.crash_max_depth:
+                        problems.append(f"{path}: deeper than {self.options.crash_max_depth} levels, not read")
+                    else:
+                        pending.append((path, depth + 1))
+                elif kind == "S_IFREG":
+                    found.append((path, int(info.get("st_size") or 0)))
+                # links and anything else are not followed: their targets are outside what the service shows
+        found.sort()
+        self.reporter.stage("Copying crash and analytics logs", total=len(found))
+        return found
+
+    @staticmethod
+    def _crash_name(device_path: str) -> str | None:
+        parts = [p for p in device_path.split("/") if p]
+        if not parts or any(p in (".", "..") or "\x00" in p for p in parts):
+            return None
+        return "crash_logs/" + "/".join(safe_component(p) for p in parts)
+
+    async def _copy_crash_file(self, afc: Any, device_path: str, name: str, size: int) -> None:
+        try:
+            with self.acq.writer(name, device_path=device_path, device_size=size) as out:
+                handle = await self._guarded(afc.fopen(device_path))
+                try:
+                    remaining = size
+                    while remaining > 0:
+                        want = min(self.options.read_chunk_bytes, remaining)
+                        chunk = await self._guarded(afc.fread(handle, want))
+                        if not chunk:
+                            break
+                        out.write(chunk)
+                        self.stats.bytes_received += len(chunk)
+                        remaining -= len(chunk)
+                finally:
+                    try:
+                        await asyncio.wait_for(afc.fclose(handle), timeout=10)
+                    except Exception:  # noqa: S110 - closing a handle on a dropped connection
+                        pass
+                if remaining > 0:
+                    raise _ArtifactFailed(f"the file ended {remaining} bytes early")
+        except _ArtifactFailed as failure:
+            self.reporter.warn(f"{device_path}: {failure.reason}")
+        else:
+            self.stats.crash_files += 1
+        self.reporter.advance(1)
+
+
+@dataclass
+class _Cut:
+    """A value read only in part (a limit was reached): written, then marked partial."""
+
+    value: Any
+    reason: str
+
+
+class _ArtifactFailed(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

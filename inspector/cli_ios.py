@@ -1,0 +1,110 @@
+"""``inspector scan --ios`` and the iPhone lines of ``inspector devices``. Thin, like cli.py: options
+are parsed there, the work is in inspector.pipeline and inspector.acquire.ios."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from inspector.acquire.android import errors
+
+_PROMPTS = {
+    "trust": "[bold yellow]The iPhone asks: “Trust This Computer?”[/bold yellow] Unlock it, tap *Trust* and "
+             "enter your passcode. Waiting…",
+    "unlock": "[bold yellow]The iPhone is locked.[/bold yellow] Unlock it with its passcode; it will then ask "
+              "whether to trust this computer. Waiting…",
+}
+
+
+def scan_ios(*, udid: str | None, backup: bool, sysdiagnose: bool, out: Path | None, resume: Path | None,
+             operator: str | None, json_out: bool, db: str | None, no_store: bool, case: str | None,
+             trust_timeout: float, window: str | None, formats: str, lang: str | None) -> None:
+    from inspector.acquire.ios import errors as ios_errors
+    from inspector.acquisition import AcquisitionError
+    from inspector.analyze.signatures import SignaturePack, SignaturePackError
+    from inspector.cli import (
+        EXIT_ERROR,
+        _analyse,
+        _check_case,
+        _check_window,
+        _console,
+        _fail,
+        _finish,
+        _parse_report_options,
+        _RichReporter,
+    )
+    from inspector.pipeline import acquire_ios
+
+    console = _console(json_out)
+    _check_window(console, window)
+    report_formats, report_lang = _parse_report_options(formats, lang)
+    if resume and out:
+        raise click.UsageError("--resume FOLDER already names the folder; leave out --out")
+    if backup or sysdiagnose:
+        # Refused before touching the phone, rather than pretending (docs/ios-live.md, "Not yet").
+        which = " and ".join(x for x, on in (("--backup", backup), ("--sysdiagnose", sysdiagnose)) if on)
+        _fail(console, ios_errors.NotSupportedYet(
+            f"{which} is not available in live iPhone scans yet.",
+            hint="Run `inspector scan --ios` without it for the quick scan. For a backup, make one with Finder/"
+                 "iTunes or `idevicebackup2 backup --full DIR` and check it with `inspector check DIR`; for a "
+                 "sysdiagnose, see docs/ios-live.md."))
+        sys.exit(EXIT_ERROR)
+    _check_case(console, case, db, no_store)
+    folder = resume or out or Path.cwd() / f"inspector-scan-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}"
+    try:
+        pack = SignaturePack.load()
+    except SignaturePackError as exc:
+        _fail(console, exc)
+        sys.exit(EXIT_ERROR)
+
+    def on_prompt(kind: str) -> None:
+        console.print(_PROMPTS.get(kind, _PROMPTS["trust"]))
+
+    def on_connected(found: str) -> None:
+        console.print(f"Connected to the iPhone {found}.", highlight=False)
+
+    try:
+        with _RichReporter(console) as reporter:
+            acq, stats, lost = acquire_ios(udid, folder, resume=bool(resume), operator=operator, pack=pack,
+                                           reporter=reporter, on_prompt=on_prompt, on_connected=on_connected,
+                                           trust_timeout_s=trust_timeout)
+    except (errors.DeviceError, AcquisitionError) as exc:
+        _fail(console, exc)
+        sys.exit(EXIT_ERROR)
+    except KeyboardInterrupt:
+        console.print(f"\n[bold]Stopped.[/bold] What was collected is kept in {folder}. To finish later: "
+                      f"inspector scan --ios --resume {folder}", highlight=False)
+        sys.exit(EXIT_ERROR)
+    if lost:
+        _fail(console, lost)
+        console.print(f"What was collected is in {acq.path}; the report below covers only that part.")
+    if stats is not None:
+        console.print(f"iPhone: {stats.apps} apps listed, {stats.crash_files} crash/analytics logs copied"
+                      + (f" ({stats.crash_files_skipped_done} done before)" if stats.crash_files_skipped_done else "")
+                      + f"; {stats.bytes_received / 1e6:.1f} MB of logs received.", highlight=False)
+    outcome = _analyse(console, acq, pack, window, db=db, store=not no_store, formats=report_formats,
+                       lang=report_lang, case=case)
+    _finish(console, outcome, json_out, lang=report_lang)
+
+
+def print_iphones(console: Console) -> int:
+    """One line per iPhone usbmuxd lists; the number found. No usbmuxd is not an error here: the
+    person may only have Android phones."""
+    import asyncio
+
+    from inspector.acquire.ios import errors as ios_errors
+    from inspector.acquire.ios.connection import list_iphones
+
+    try:
+        phones = asyncio.run(list_iphones())
+    except ios_errors.UsbmuxdUnavailable as exc:
+        console.print(f"iPhones: not looked for ({exc})", highlight=False)
+        return 0
+    for phone in phones:
+        console.print(f"{phone.udid}\tiPhone ({phone.connection_type})\t(scan it with: inspector scan --ios"
+                      f"{' --udid ' + phone.udid if len(phones) > 1 else ''})", highlight=False)
+    return len(phones)

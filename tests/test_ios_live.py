@@ -1,0 +1,341 @@
+"""Live iPhone acquisition against the fake iPhone (tests/fake_ios): pymobiledevice3 itself talks to
+the fake usbmuxd over a real unix socket, pairs with the fake lockdownd, upgrades to real TLS and
+uses the real service protocols (installation_proxy, MCInstall, AFC)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import plistlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fake_ios import SERIAL, UDID, FakeIPhone, FakeUsbmuxd, Trust
+
+from inspector.acquire.ios import errors as ios_errors
+from inspector.acquire.ios.collector import IosCollectOptions
+from inspector.acquisition import Acquisition
+from inspector.analyze.signatures import SignaturePack
+from inspector.pipeline import acquire_ios
+
+PMD3 = [sys.executable, "-m", "pymobiledevice3"]
+
+
+@pytest.fixture(scope="module")
+def pack() -> SignaturePack:
+    return SignaturePack.load()
+
+
+def start(monkeypatch, tmp_path: Path, *phones: FakeIPhone) -> FakeUsbmuxd:
+    mux = FakeUsbmuxd(list(phones) or [FakeIPhone()], folder=tmp_path)
+    mux.start()
+    monkeypatch.setenv("USBMUXD_SOCKET_ADDRESS", mux.address)
+    return mux
+
+
+def scan(tmp_path: Path, pack: SignaturePack, name: str = "acq", **kwargs):
+    prompts: list[str] = []
+    kwargs.setdefault("trust_timeout_s", 10)
+    acq, stats, lost = acquire_ios(kwargs.pop("udid", None), tmp_path / name, resume=kwargs.pop("resume", False),
+                                   operator="test", pack=pack, on_prompt=prompts.append, **kwargs)
+    return acq, stats, lost, prompts
+
+
+def statuses(acq: Acquisition) -> dict[str, str]:
+    return {name: record["status"] for name, record in acq.manifest["artifacts"].items()}
+
+
+# -- pymobiledevice3's own CLI against the fake: the fake speaks the real protocols ----------------
+def test_pymobiledevice3_cli_reads_the_fake_phone(monkeypatch, tmp_path):
+    mux = start(monkeypatch, tmp_path)
+    env = {**os.environ, "HOME": str(tmp_path / "home")}
+    try:
+        def run(*args: str) -> str:
+            done = subprocess.run([*PMD3, *args], env=env, capture_output=True, text=True, timeout=120)
+            assert done.returncode == 0, done.stderr
+            return done.stdout
+
+        assert json.loads(run("usbmux", "list"))[0]["Identifier"] == UDID
+        info = json.loads(run("lockdown", "info"))
+        assert info["SerialNumber"] == SERIAL and info["ProductVersion"] == "17.6.1"
+        apps = json.loads(run("apps", "list"))
+        assert apps["com.example.fieldtool"]["SignerIdentity"].startswith("iPhone Distribution")
+        assert "com.example.mdm.enrollment" in json.loads(run("profile", "list"))["ProfileManifest"]
+        crash = run("crash", "ls")
+        assert "/JetsamEvent-2026-11-18-101532.ips" in crash and "/Retired" in crash
+    finally:
+        mux.stop()
+
+
+def test_pymobiledevice3_cli_pairs_with_an_untrusted_fake(monkeypatch, tmp_path):
+    phone = FakeIPhone(trusted=False, trust=Trust("accept", pending_s=0.5))
+    mux = start(monkeypatch, tmp_path, phone)
+    env = {**os.environ, "HOME": str(tmp_path / "home")}
+    try:
+        done = subprocess.run([*PMD3, "lockdown", "pair"], env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert UDID in mux.pair_records  # the CLI handed its new record to usbmuxd, as on a real system
+        assert len(phone.paired_hosts) == 1
+    finally:
+        mux.stop()
+
+
+# -- the quick scan ---------------------------------------------------------------------------------
+def test_quick_scan_writes_the_ios_layout(monkeypatch, tmp_path, pack):
+    phone = FakeIPhone()
+    mux = start(monkeypatch, tmp_path, phone)
+    try:
+        acq, stats, lost, prompts = scan(tmp_path, pack)
+    finally:
+        mux.stop()
+    assert lost is None and prompts == []
+    assert acq.complete and acq.manifest["platform"] == "ios"
+    device = acq.manifest["device"]
+    assert device["platform"] == "ios" and device["model"] == "iPhone14,5" and device["os_version"] == "17.6.1"
+    assert device["build"] == "21G93" and device["passcode_set"] is True and device["activation_state"] == "Activated"
+    manifest_text = (acq.path / "acquisition.json").read_text()
+    assert SERIAL not in manifest_text and UDID not in manifest_text  # the serial only as a salted hash
+    assert len(device["serial_sha256"]) == 64
+
+    info = json.loads((acq.path / "device_info.json").read_text())
+    assert info["SerialNumber"] == SERIAL and info["DeviceName"] == "Aigerim's iPhone"
+    assert info["DevicePublicKey"] == phone.public_key_pem.hex()  # bytes → lowercase hex
+    backup = json.loads((acq.path / "backup_settings.json").read_text())
+    assert backup["WillEncrypt"] is True and backup["LastiTunesBackupDate"] == "2026-11-18T04:31:00Z"
+    apps = {a["CFBundleIdentifier"]: a for a in json.loads((acq.path / "apps.json").read_text())}
+    assert set(apps) == {"com.apple.mobilesafari", "ph.telegra.Telegraph", "com.example.fieldtool", "org.example.beta"}
+    assert apps["com.example.fieldtool"]["ProfileValidated"] is True
+    assert apps["ph.telegra.Telegraph"]["ApplicationType"] == "User"
+    profiles = json.loads((acq.path / "profiles.json").read_text())
+    assert profiles["profiles"]["OrderedIdentifiers"] == ["com.example.mdm.enrollment"]
+    assert profiles["cloud_configuration"]["IsSupervised"] is False
+    for rel, data in phone.profile.crash_logs.items():
+        assert (acq.path / "crash_logs" / rel).read_bytes() == data
+    assert stats.crash_files == 4 and stats.apps == 4
+
+    # chain of custody: every artifact hashed, and nothing on the phone was opened for writing
+    rows = list(csv.DictReader((acq.path / "hashes.csv").open()))
+    assert {r["path"] for r in rows} >= {"device_info.json", "apps.json", "crash_logs/Retired/Telegram-2026-10-02-081500.ips"}
+    assert acq.verify_hashes() == []
+    assert "lockdown:StartSession" in phone.events and not any("Set" in e or "Remove" in e for e in phone.events)
+
+
+def test_trust_dialog_flow_and_the_saved_pairing(monkeypatch, tmp_path, pack):
+    phone = FakeIPhone(trusted=False, trust=Trust("accept", pending_s=1.2))
+    mux = start(monkeypatch, tmp_path, phone)
+    try:
+        acq, _, lost, prompts = scan(tmp_path, pack)
+        assert lost is None and acq.complete
+        assert prompts == ["trust"]  # said once, while the dialog was up
+        assert UDID in mux.pair_records and len(phone.paired_hosts) == 1
+        saved = plistlib.loads(mux.pair_records[UDID])
+        assert saved["HostID"] in phone.paired_hosts
+        # a second scan uses the pairing: no dialog
+        _, _, lost, prompts = scan(tmp_path, pack, name="again")
+        assert lost is None and prompts == []
+    finally:
+        mux.stop()
+
+
+@pytest.mark.parametrize(("answer", "error", "prompt"), [
+    ("deny", ios_errors.TrustDenied, []),
+    ("locked", ios_errors.DeviceLocked, ["unlock"]),
+    ("never", ios_errors.TrustTimeout, ["trust"]),
+])
+def test_trust_refused_or_never_given(monkeypatch, tmp_path, pack, answer, error, prompt):
+    mux = start(monkeypatch, tmp_path, FakeIPhone(trusted=False, trust=Trust(answer)))
+    prompts: list[str] = []
+    try:
+        with pytest.raises(error) as raised:
+            acquire_ios(None, tmp_path / "acq", resume=False, operator=None, pack=pack,
+                        on_prompt=prompts.append, trust_timeout_s=1.5)
+    finally:
+        mux.stop()
+    assert raised.value.hint and prompts == prompt
+    assert not (tmp_path / "acq").exists()  # nothing to keep: no acquisition was started
+
+
+def test_no_usbmuxd_no_phone_several_phones(monkeypatch, tmp_path, pack):
+    monkeypatch.setenv("USBMUXD_SOCKET_ADDRESS", str(tmp_path / "nothing.sock"))
+    with pytest.raises(ios_errors.UsbmuxdUnavailable) as raised:
+        scan(tmp_path, pack)
+    assert "apt install usbmuxd" in raised.value.hint
+    mux = start(monkeypatch, tmp_path, *[])
+    mux.devices[0].plugged_in = False
+    try:
+        with pytest.raises(ios_errors.NoIPhoneFound):
+            scan(tmp_path, pack)
+    finally:
+        mux.stop()
+    second = FakeIPhone()
+    second.profile.udid = "00008030-000000000000002E"
+    second.values["UniqueDeviceID"] = second.profile.udid
+    second.values["SerialNumber"] = "OTHERSERIAL1"
+    mux = start(monkeypatch, tmp_path, FakeIPhone(), second)
+    try:
+        with pytest.raises(ios_errors.SeveralIPhones) as raised:
+            scan(tmp_path, pack)
+        assert UDID in str(raised.value) and "--udid" in raised.value.hint
+        acq, _, lost, _ = scan(tmp_path, pack, udid="00008030000000000000002E")  # dashes optional
+        assert lost is None
+        assert json.loads((acq.path / "device_info.json").read_text())["SerialNumber"] == "OTHERSERIAL1"
+        with pytest.raises(ios_errors.NoIPhoneFound):
+            scan(tmp_path, pack, name="x", udid="00000000-0000000000000000")
+    finally:
+        mux.stop()
+
+
+# -- faults mid-way ----------------------------------------------------------------------------------
+def test_unplugged_mid_way_keeps_the_part_and_resume_finishes(monkeypatch, tmp_path, pack):
+    phone = FakeIPhone(unplug_at="service:com.apple.mobile.MCInstall")
+    mux = start(monkeypatch, tmp_path, phone)
+    try:
+        acq, _, lost, _ = scan(tmp_path, pack)
+        assert isinstance(lost, ios_errors.IPhoneDisconnected) and "--resume" in lost.hint
+        done = statuses(acq)
+        assert done["device_info.json"] == done["apps.json"] == done["backup_settings.json"] == "complete"
+        assert "profiles.json" not in done or done["profiles.json"] == "failed"
+        reopened = Acquisition.open(acq.path)
+        assert reopened.manifest["interrupted"] and not reopened.complete
+        # plugged back in: --resume collects only what is missing
+        phone.plugged_in, phone.unplug_at = True, None
+        browses = phone.events.count("instproxy:Browse")
+        acq, _, lost, _ = scan(tmp_path, pack, resume=True)
+        assert lost is None and acq.complete and phone.events.count("instproxy:Browse") == browses
+        assert (acq.path / "profiles.json").is_file() and (acq.path / "crash_logs" / "Retired").is_dir()
+    finally:
+        mux.stop()
+
+
+def test_unplugged_while_copying_a_crash_log(monkeypatch, tmp_path, pack):
+    phone = FakeIPhone(unplug_at="afc:read#2")
+    mux = start(monkeypatch, tmp_path, phone)
+    try:
+        acq, _, lost, _ = scan(tmp_path, pack)
+    finally:
+        mux.stop()
+    assert isinstance(lost, ios_errors.IPhoneDisconnected)
+    done = statuses(acq)
+    assert done["profiles.json"] == "complete"
+    assert sum(1 for k, v in done.items() if k.startswith("crash_logs/") and v == "complete") == 1
+    assert acq.manifest["interrupted"] and acq.verify_hashes() == []
+
+
+def test_phone_that_stops_trusting_mid_way(monkeypatch, tmp_path, pack):
+    phone = FakeIPhone(unpair_at="service:com.apple.mobile.MCInstall")
+    mux = start(monkeypatch, tmp_path, phone)
+    try:
+        acq, _, lost, _ = scan(tmp_path, pack)
+    finally:
+        mux.stop()
+    assert isinstance(lost, ios_errors.DeviceUnpaired) and "Trust" in lost.hint
+    assert statuses(acq)["apps.json"] == "complete" and acq.manifest["interrupted"]
+
+
+def test_locked_phone_fails_only_what_needs_unlocking(monkeypatch, tmp_path, pack):
+    phone = FakeIPhone(locked_services={"com.apple.mobile.MCInstall", "com.apple.crashreportcopymobile"})
+    mux = start(monkeypatch, tmp_path, phone)
+    try:
+        acq, _, lost, _ = scan(tmp_path, pack)
+    finally:
+        mux.stop()
+    assert isinstance(lost, ios_errors.DeviceLocked)
+    done = statuses(acq)
+    assert done["apps.json"] == "complete" and done["profiles.json"] == "failed"
+    assert "locked" in acq.manifest["artifacts"]["profiles.json"]["error"]
+    assert done["crash_logs"] == "partial" and not acq.complete
+
+
+# -- hostile phones -------------------------------------------------------------------------------
+def test_hostile_names_and_values_stay_inside_the_folder(monkeypatch, tmp_path, pack):
+    phone = FakeIPhone()
+    phone.profile.apps.append({"CFBundleIdentifier": "../../../etc/passwd/..", "ApplicationType": ["User"],
+                               "SignerIdentity": {"nested": [1, 2.5, float("nan")]}, "ProfileValidated": "yes"})
+    phone.values["ProductType"] = {"not": "a string"}
+    phone.values["BuildVersion"] = b"\xff\xfe"
+    phone.profile.backup_domain["WillEncrypt"] = b"\x01"  # data where a boolean is expected
+    phone.hostile_crash_entries += [("/", "../../escape.ips", b"evil"), ("/", "a\\b\u202e.ips", b"rtl"),
+                                    ("/", "x" * 300 + ".ips", b"long"), ("/Retired", "..", b"dots")]
+    out = tmp_path / "out"
+    out.mkdir()
+    mux = start(monkeypatch, tmp_path, phone)
+    try:
+        acq, _, lost, _ = scan(out, pack)
+    finally:
+        mux.stop()
+    assert lost is None
+    assert acq.manifest["device"]["model"] is None and acq.manifest["device"]["build"] is None
+    assert json.loads((acq.path / "backup_settings.json").read_text())["WillEncrypt"] == "01"
+    hostile = json.loads((acq.path / "apps.json").read_text())[-1]
+    assert hostile["SignerIdentity"] == {"nested": [1, 2.5, "nan"]}
+    escaped = [p for p in tmp_path.rglob("*escape*") if out not in p.parents]
+    assert escaped == [] and not any(tmp_path.parent.rglob("escape.ips"))
+    names = [p.relative_to(acq.path / "crash_logs").as_posix() for p in (acq.path / "crash_logs").rglob("*")
+             if p.is_file()]
+    assert all(".." not in n.split("/") and "\\" not in n and len(Path(n).name) < 120 for n in names)
+    # "../../escape.ips" is refused (it names a place outside the service's folder); the others are renamed
+    assert acq.manifest["artifacts"]["crash_logs"]["status"] == "partial"
+    assert "escape.ips" in acq.manifest["artifacts"]["crash_logs"]["error"]
+    assert any(n.startswith("a_b") for n in names) and any(n.startswith("xxxx") for n in names)
+
+
+def test_endless_app_list_is_cut(monkeypatch, tmp_path, pack):
+    phone = FakeIPhone()
+    phone.profile.apps = [{"CFBundleIdentifier": f"com.example.app{n}", "ApplicationType": "User"}
+                          for n in range(1500)]
+    mux = start(monkeypatch, tmp_path, phone)
+    try:
+        acq, stats, lost, _ = scan(tmp_path, pack, options=IosCollectOptions(max_apps=1000))
+    finally:
+        mux.stop()
+    assert stats.apps == 1000 and len(json.loads((acq.path / "apps.json").read_text())) == 1000
+    assert statuses(acq)["apps.json"] == "partial" and "more than 1000" in acq.manifest["artifacts"]["apps.json"]["error"]
+
+
+def test_unusable_lockdown_values_give_a_clear_error(monkeypatch, tmp_path, pack):
+    phone = FakeIPhone()
+    phone.values["ProductVersion"] = b"\xff\xfe"  # pymobiledevice3 needs a version to pick TLS settings
+    mux = start(monkeypatch, tmp_path, phone)
+    try:
+        with pytest.raises(ios_errors.DeviceError) as raised:
+            scan(tmp_path, pack)
+    finally:
+        mux.stop()
+    assert "cannot be used" in str(raised.value) and raised.value.hint
+
+
+# -- the command line ------------------------------------------------------------------------------
+def _inspector(args: list[str], tmp_path: Path, mux: FakeUsbmuxd) -> subprocess.CompletedProcess:
+    env = {**os.environ, "USBMUXD_SOCKET_ADDRESS": mux.address, "HOME": str(tmp_path / "home"), "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-m", "inspector", *args], env=env, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_cli_scan_ios_with_the_trust_dialog(monkeypatch, tmp_path):
+    mux = start(monkeypatch, tmp_path, FakeIPhone(trusted=False, trust=Trust("accept", pending_s=0.5)))
+    try:
+        listed = _inspector(["devices"], tmp_path, mux)
+        assert UDID in listed.stdout and "inspector scan --ios" in listed.stdout
+        done = _inspector(["scan", "--ios", "--out", str(tmp_path / "scan"), "--no-store"], tmp_path, mux)
+        refused = _inspector(["scan", "--ios", "--backup", "--out", str(tmp_path / "b")], tmp_path, mux)
+        mux.devices[0].plugged_in = False
+        missing = _inspector(["scan", "--ios", "--out", str(tmp_path / "none")], tmp_path, mux)
+    finally:
+        mux.stop()
+    assert "Trust This Computer?" in done.stdout and "tap *Trust* and enter your passcode" in done.stdout
+    assert done.returncode in (0, 1), done.stdout + done.stderr  # a verdict was reached (2 = could not finish)
+    result = json.loads((tmp_path / "scan" / "report.json").read_text())
+    assert result["device"]["platform"] == "ios" and result["device"]["model"] == "iPhone14,5"
+    assert (tmp_path / "scan" / "report.html").is_file()
+    assert refused.returncode == 2 and "--backup is not available" in refused.stdout
+    assert not (tmp_path / "b").exists()
+    assert missing.returncode == 2 and "No iPhone found" in missing.stdout and "What to do" in missing.stdout
+
+
+def test_cli_rejects_android_options_with_ios(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "inspector", "scan", "--ios", "--tcp", "1.2.3.4:5555"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "not with --ios" in done.stderr
