@@ -315,3 +315,112 @@ def worker(exit_when_idle: bool, lease: float, db: str | None) -> None:
     console.print(f"Jobs: {stats.done} done, {stats.failed} failed, {stats.lost} lost to another worker.",
                   highlight=False)
     sys.exit(EXIT_ERROR if stats.failed else EXIT_NOTHING_FOUND)
+
+
+def _exchange_fail(console, exc: Exception) -> None:
+    _fail(console, exc)
+    sys.exit(EXIT_ERROR)
+
+
+@click.command("export")
+@click.argument("case", metavar="CASE", required=False)
+@click.option("--folder", type=click.Path(path_type=Path, file_okay=False, exists=True), metavar="FOLDER",
+              help="Export one acquisition folder instead of a case (no store needed).")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True, metavar="FILE",
+              help="The bundle to write (a zip; sealed when --recipient is given).")
+@click.option("--redact", is_flag=True,
+              help="Leave out the raw evidence and the case note; scans are redacted as `report --redact` does.")
+@click.option("--recipient", type=click.Path(path_type=Path, dir_okay=False, exists=True), metavar="PUBKEY",
+              help="Seal the bundle to this public key (`inspector keys new`): only its private key opens it.")
+@_DB_OPTION
+def export(case: str | None, folder: Path | None, out: Path, redact: bool, recipient: Path | None,
+           db: str | None) -> None:
+    """Write the case CASE (its acquisition folders, every scan of them, a manifest of SHA-256
+    hashes) as one zip that another inspector installation can `inspector import`.
+
+    \b
+      inspector export delegation-11 --out delegation-11.zip
+      inspector export --folder scan-2026-11-22 --recipient helpdesk.pub --out scan.sealed
+
+    With --recipient the bundle is encrypted to that public key: a traveller can carry an
+    acquisition that they cannot open themselves, nor be made to open. Exit codes: 0 written, 2 error.
+    """
+    from rich.markup import escape
+
+    from inspector.exchange.bundle import BundleError, export_case, export_folder
+    from inspector.exchange.sealed import SealedError
+    from inspector.store import StoreError
+
+    console = _console()
+    if bool(case) == bool(folder):
+        raise click.UsageError("give a CASE, or --folder FOLDER")
+    try:
+        if folder is not None:
+            done = export_folder(folder, out, redact=redact, recipient=recipient)
+        else:
+            with _open_store(console, db) as store:
+                done = export_case(store, case, out, redact=redact, recipient=recipient)
+    except (BundleError, SealedError, StoreError, OSError) as exc:
+        _exchange_fail(console, exc)
+    console.print(f"Wrote {escape(str(done.path))}: {done.acquisitions} acquisition(s), {done.scans} scan(s), "
+                  f"{done.files} file(s){', redacted' if done.redacted else ''}"
+                  f"{', sealed to ' + escape(str(recipient)) if done.sealed else ''}.", highlight=False)
+
+
+@click.command("import")
+@click.argument("bundle", type=click.Path(path_type=Path, dir_okay=False, exists=True), metavar="BUNDLE")
+@click.option("--into", type=click.Path(path_type=Path, file_okay=False), metavar="FOLDER",
+              help="Where the acquisition folders go (default: imported/ in your data folder).")
+@click.option("--identity", type=click.Path(path_type=Path, dir_okay=False, exists=True), metavar="KEYFILE",
+              help="The private key that opens a sealed bundle.")
+@click.option("--case", "case", metavar="NAME", help="Record the scans in case NAME (default: the bundle's case).")
+@_DB_OPTION
+def import_(bundle: Path, into: Path | None, identity: Path | None, case: str | None, db: str | None) -> None:
+    """Import a bundle made by `inspector export`: its acquisition folders and scans, checked against
+    its manifest first. All or nothing: a damaged or tampered bundle, a name that would write outside
+    the destination or a wrong key stops the import before anything is kept. Exit codes: 0 imported,
+    2 error (nothing was imported)."""
+    from rich.markup import escape
+
+    from inspector import paths
+    from inspector.exchange.bundle import BundleError, import_bundle
+    from inspector.exchange.sealed import SealedError
+    from inspector.store import StoreError
+
+    console = _console()
+    with _open_store(console, db) as store:
+        try:
+            done = import_bundle(store, bundle, into or paths.data_dir() / "imported", identity=identity, case=case)
+        except (BundleError, SealedError, StoreError, OSError, ValueError) as exc:
+            _exchange_fail(console, exc)
+    console.print(f"Imported {len(done.folders)} acquisition(s) and {len(done.scan_ids)} scan(s)"
+                  f"{' into case ' + escape(done.case) if done.case else ''}"
+                  f"{' (redacted bundle: no raw evidence)' if done.redacted else ''}.", highlight=False)
+    for folder in done.folders:
+        console.print(f"  {escape(str(folder))}", highlight=False)
+
+
+@click.group("keys")
+def keys() -> None:
+    """Key pairs for sealed bundles (`inspector export --recipient`, `inspector import --identity`)."""
+
+
+@keys.command("new")
+@click.argument("name", type=click.Path(path_type=Path, dir_okay=False), metavar="NAME")
+def keys_new(name: Path) -> None:
+    """Make a key pair: NAME.key (private: keep it at the helpdesk, never give it to a traveller) and
+    NAME.pub (public: give it to whoever should seal bundles for you)."""
+    from rich.markup import escape
+
+    from inspector.exchange.sealed import new_keypair
+
+    console = _console()
+    private, public = name.with_name(name.name + ".key"), name.with_name(name.name + ".pub")
+    try:
+        new_keypair(private, public)
+    except FileExistsError:
+        _exchange_fail(console, _ReportInputError(f"{private} already exists", hint="Choose another NAME."))
+    except OSError as exc:
+        _exchange_fail(console, exc)
+    console.print(f"Private key: {escape(str(private))} (keep it safe)\nPublic key: {escape(str(public))}",
+                  highlight=False)

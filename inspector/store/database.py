@@ -659,6 +659,60 @@ class Store:
         return path
 
 
+    # --- export and import ---------------------------------------------------------------------
+
+    def case_export(self, name: str) -> list[tuple[str, str, list[str]]]:
+        """The acquisitions of case ``name`` for an export bundle: (acq_id, folder, the result JSON
+        of each of its scans, oldest first)."""
+        self.get_case(name)
+        query = (
+            select(Acquisition.acq_id, Acquisition.path, Scan.result_json)
+            .join(Case, Acquisition.case_id == Case.id)
+            .join(Scan, Scan.acquisition_id == Acquisition.id)
+            .where(Case.name == name)
+            .order_by(Acquisition.started_at, Acquisition.id, Scan.created_at, Scan.id)
+        )
+        found: dict[str, tuple[str, str, list[str]]] = {}
+        with self._read_session() as session:
+            for acq_id, path, result_json in session.execute(query):
+                found.setdefault(acq_id, (acq_id, path, []))[2].append(result_json)
+        return list(found.values())
+
+    def known_acquisitions(self, acq_ids: list[str]) -> set[str]:
+        with self._read_session() as session:
+            return set(session.scalars(select(Acquisition.acq_id).where(Acquisition.acq_id.in_(acq_ids))))
+
+    def import_scans(self, results: list[Mapping[str, Any]], *, case: str | None = None,
+                     case_note: str | None = None) -> list[int]:
+        """Record several result documents in ONE transaction (an import is all or nothing); the
+        case is created if it does not exist (a closed case refuses, :class:`CaseClosed`)."""
+        with Session(self._engine, expire_on_commit=False) as session, session.begin():
+            target = None
+            if case is not None:
+                target = session.scalars(select(Case).where(Case.name == case)).one_or_none()
+                if target is None:
+                    target = Case(name=case, created_at=datetime.now(UTC), note=_optional_text(case_note))
+                    session.add(target)
+                elif target.closed_at is not None:
+                    raise CaseClosed(case, target.closed_at)
+            ids = []
+            for result in results:
+                if not isinstance(result, Mapping) or not result.get("verdict"):
+                    raise ValueError("a result document without a verdict cannot be imported")
+                acquisition = _mapping(result.get("acquisition"))
+                acq_id = _column_text(acquisition.get("id") or f"path:{acquisition.get('path')}")
+                device = self._upsert_device(session, result, acq_id)
+                acq = self._upsert_acquisition(session, device, acquisition, acq_id)
+                if target is not None:
+                    acq.case = target
+                scan = self._new_scan(result, _to_json(result))
+                scan.acquisition = acq
+                session.add(scan)
+                session.flush()
+                ids.append(scan.id)
+            return ids
+
+
 @dataclass(frozen=True)
 class LatestScan:
     """The latest scan of one acquisition (:meth:`Store.latest_scans`)."""
