@@ -656,13 +656,15 @@ def devices(tcp: tuple[str, ...]) -> None:
 
 
 @main.command()
-def doctor() -> None:
+@click.option("--frida", is_flag=True, help="Also check lab mode: the frida module, frida-server, their versions.")
+@click.option("--frida-host", metavar="HOST:PORT", help="With --frida: frida-server over TCP (after adb forward).")
+def doctor(frida: bool, frida_host: str | None) -> None:
     """Check this computer: USB access, a competing adb server, the ADB key. Says what to fix."""
-    from inspector.doctor import run_checks
+    from inspector.doctor import frida_checks, run_checks
 
     console = _console()
     problems = 0
-    for check in run_checks():
+    for check in run_checks() + (frida_checks(host=frida_host) if frida or frida_host else []):
         mark = {"ok": "[green]✓[/green]", "warn": "[yellow]![/yellow]", "fail": "[red]✗[/red]"}[check.status]
         console.print(f"{mark} {check.title}: {check.detail}", highlight=False)
         if check.fix and check.status != "ok":
@@ -931,3 +933,7 @@ main.add_command(cli_store.worker)
 main.add_command(cli_store.export)
 main.add_command(cli_store.import_)
 main.add_command(cli_store.keys)
+
+from inspector.cli_lab import trace as _trace_command  # noqa: E402 - registered last
+
+main.add_command(_trace_command)

@@ -28,6 +28,14 @@ def run_checks() -> list[HostCheck]:
     return [_python(), _key(), _adb_server(), _libusb(), *(_udev() if sys.platform.startswith("linux") else [])]
 
 
+def frida_checks(host: str | None = None, device_id: str | None = None, local: bool = False) -> list[HostCheck]:
+    """Lab mode (``inspector doctor --frida``): the frida module, frida-server, their versions."""
+    from inspector.lab.device import FridaTarget
+    from inspector.lab.doctor import frida_checks as lab_checks
+
+    return lab_checks(FridaTarget(local=local, host=host, device_id=device_id), HostCheck)
+
+
 def _python() -> HostCheck:
     return HostCheck("Python", "ok", sys.version.split()[0])
 

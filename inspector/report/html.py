@@ -585,6 +585,26 @@ def _privacy_view(doc: dict[str, Any], messages: Messages) -> dict[str, Any]:
     }
 
 
+def _is_behaviour(finding: dict[str, Any]) -> bool:
+    return finding.get("family") == "behaviour"
+
+
+def _behaviour_view(doc: dict[str, Any], cards: list[dict[str, Any]], messages: Messages) -> dict[str, Any] | None:
+    """"What this app did" (lab mode, inspector trace): the behaviour findings, with what was traced."""
+    trace = _mapping(doc.get("trace"))
+    if not trace and not cards:
+        return None
+    events = trace.get("events") if isinstance(trace.get("events"), int) else 0
+    detail = trace.get("detail") or trace.get("stop_reason")
+    return {
+        "intro": messages.text("ui.behaviour.intro", events=events,
+                               target=_clip(str(trace.get("target") or "?"), _CARD_CLIP, messages)),
+        "cards": cards,
+        "stopped": messages.text("ui.behaviour.stopped", detail=_clip(str(detail), _CARD_CLIP, messages))
+        if detail else None,
+    }
+
+
 def build_view(result: Mapping[str, Any], messages: Messages, for_print: bool = False) -> dict[str, Any]:
     """Everything the template shows, as plain strings and lists, device text already made safe.
     ``for_print``: for the PDF (shorter evidence excerpts)."""
@@ -620,6 +640,7 @@ def build_view(result: Mapping[str, Any], messages: Messages, for_print: bool = 
             }
         )
 
+    behaviour = _behaviour_view(doc, [c for f, c in zip(findings, cards, strict=True) if _is_behaviour(f)], messages)
     return {
         "lang": html_lang(messages.lang),
         "dir": "rtl" if is_rtl(messages.lang) else "ltr",
@@ -628,7 +649,8 @@ def build_view(result: Mapping[str, Any], messages: Messages, for_print: bool = 
         "privacy": _privacy_view(doc, messages),
         "device": _device_line(_mapping(doc.get("device")), messages),
         "checked_at": messages.time(generated_at) if generated_at else messages.text("ui.unknown_value"),
-        "cards": cards,
+        "cards": [c for f, c in zip(findings, cards, strict=True) if not _is_behaviour(f)],
+        "behaviour": behaviour,
         "todo": messages.lines(verdict["todo_key"]),
         "timeline": _timeline_view(
             context, card_titles, messages, _PRINT_TIMELINE_LIMIT if for_print else _TIMELINE_LIMIT

@@ -1,0 +1,183 @@
+// The event buffer of the agent. Hooks run on the app's own threads, so recording an event must be
+// cheap and must never wait for the host: events go into an array and leave in batches, either when
+// the batch is full or from a timer on the agent's own thread. send() only queues the message.
+
+const BATCH_SIZE = 1000;
+const FLUSH_INTERVAL_MS = 50;
+const BACKTRACE_FRAMES = 8;
+
+export const options = {
+  paths: null, // path prefixes recorded by the file hooks; null: every path
+  backtrace: false,
+  captureContent: false,
+  ownPackage: null,
+};
+
+let batch = [];
+let seq = 0;
+let timer = null;
+
+// Times are seconds on the device's CLOCK_MONOTONIC. Reading that clock from JavaScript costs a
+// native call (about 1 µs, as much as the open() being watched), so each event takes Date.now()'s
+// offset from an anchor that is re-read from CLOCK_MONOTONIC at every flush; the value is kept
+// non-decreasing, so a change of the wall clock never makes time run backwards.
+const timespec = Memory.alloc(16);
+const clockGettime = new NativeFunction(Module.getGlobalExportByName("clock_gettime"), "int", ["int", "pointer"],
+  { exceptions: "propagate" });
+const CLOCK_MONOTONIC = 1;
+let anchorMono = 0;
+let anchorWall = 0;
+let lastT = 0;
+
+function monotonicNow() {
+  clockGettime(CLOCK_MONOTONIC, timespec);
+  const seconds = Number(timespec.readS64());
+  const nanos = Number(timespec.add(8).readS64());
+  return seconds + nanos / 1e9;
+}
+
+function reanchor() {
+  anchorMono = monotonicNow();
+  anchorWall = Date.now();
+}
+
+export function now() {
+  let t = anchorMono + (Date.now() - anchorWall) / 1000;
+  if (t < lastT) {
+    t = lastT;
+  }
+  lastT = t;
+  return t;
+}
+
+export function emit(kind, fields, layer = "native") {
+  fields.k = kind;
+  fields.layer = layer;
+  fields.seq = ++seq;
+  fields.t = now();
+  fields.tid = Process.getCurrentThreadId();
+  batch.push(fields);
+  if (batch.length >= BATCH_SIZE) {
+    flush();
+  }
+}
+
+export function flush() {
+  if (batch.length > 0) {
+    const out = batch;
+    batch = [];
+    send({ type: "events", events: out });
+  }
+  reanchor();
+}
+
+// Before execve() replaces the process image, whatever is buffered must reach the host: the agent
+// goes with the old image. The caller's thread waits for the host's acknowledgement.
+let syncId = 0;
+export function flushAndWait() {
+  flush();
+  const id = ++syncId;
+  send({ type: "sync", id });
+  recv(`ack-${id}`, () => {}).wait();
+}
+
+export function startTimer() {
+  reanchor();
+  if (timer === null) {
+    timer = setInterval(flush, FLUSH_INTERVAL_MS);
+  }
+}
+
+export function stats() {
+  return { seq, pending: batch.length };
+}
+
+export function nativeBacktrace(context) {
+  if (!options.backtrace) {
+    return undefined;
+  }
+  try {
+    return Thread.backtrace(context, Backtracer.FUZZY).slice(0, BACKTRACE_FRAMES)
+      .map((address) => DebugSymbol.fromAddress(address).toString());
+  } catch (e) {
+    return [`backtrace failed: ${e.message}`];
+  }
+}
+
+// Paths and other C strings from the app are hostile: bytes that are not UTF-8 are written as \xNN
+// (the printable form inspector uses everywhere) and kept exactly, hex-encoded, in *_hex.
+const strlen = new NativeFunction(Module.getGlobalExportByName("strlen"), "size_t", ["pointer"],
+  { exceptions: "propagate" });
+const MAX_STRING = 4096;
+
+export function readString(pointer, fields, key) {
+  if (pointer.isNull()) {
+    fields[key] = null;
+    return null;
+  }
+  try {
+    const text = pointer.readUtf8String();
+    fields[key] = text;
+    return text;
+  } catch (e) {
+    const length = Math.min(Number(strlen(pointer)), MAX_STRING);
+    const bytes = new Uint8Array(pointer.readByteArray(length));
+    let hex = "";
+    for (const b of bytes) {
+      hex += (b < 16 ? "0" : "") + b.toString(16);
+    }
+    const text = printable(bytes);
+    fields[key] = text;
+    fields[`${key}_hex`] = hex;
+    return text;
+  }
+}
+
+// UTF-8 where valid, \xNN for every byte that is not part of a valid sequence (like Python's
+// bytes.decode("utf-8", "backslashreplace")).
+function printable(bytes) {
+  let out = "";
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    let need = 0;
+    if (b >= 0xc2 && b <= 0xdf) need = 1;
+    else if (b >= 0xe0 && b <= 0xef) need = 2;
+    else if (b >= 0xf0 && b <= 0xf4) need = 3;
+    if (b < 0x80) {
+      out += String.fromCharCode(b);
+      i += 1;
+      continue;
+    }
+    let ok = need > 0;
+    for (let j = 1; ok && j <= need; j++) {
+      if (i + j >= bytes.length || (bytes[i + j] & 0xc0) !== 0x80) ok = false;
+    }
+    if (ok) {
+      let code = b & (0x3f >> need);
+      for (let j = 1; j <= need; j++) code = (code << 6) | (bytes[i + j] & 0x3f);
+      const minimum = [0, 0x80, 0x800, 0x10000][need];
+      if (code >= minimum && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff)) {
+        out += String.fromCodePoint(code);
+        i += need + 1;
+        continue;
+      }
+    }
+    out += "\\x" + (b < 16 ? "0" : "") + b.toString(16);
+    i += 1;
+  }
+  return out;
+}
+
+export function pathWanted(path) {
+  const prefixes = options.paths;
+  if (prefixes === null) {
+    return true;
+  }
+  for (let i = 0; i < prefixes.length; i++) {
+    if (path.startsWith(prefixes[i])) {
+      return true;
+    }
+  }
+  return false;
+}

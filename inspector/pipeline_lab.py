@@ -1,0 +1,49 @@
+"""Lab mode from end to end: trace → behaviour findings → store → report (``inspector trace``).
+
+The lab-mode sibling of :mod:`inspector.pipeline`: the one place that strings the lab room
+(:mod:`inspector.lab`) to the store and the report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import inspector
+from inspector.acquisition import Acquisition
+from inspector.lab.device import FridaTarget, open_device
+from inspector.lab.result import trace_result
+from inspector.lab.trace import TraceOptions, TraceOutcome, run_trace
+from inspector.pipeline import ScanOutcome
+
+
+def trace_app(target: FridaTarget, options: TraceOptions, out: Path, *, operator: str | None = None,
+              on_progress: Callable[[int], None] | None = None) -> tuple[Acquisition, TraceOutcome]:
+    """Reach the device, then trace into a new acquisition folder ``out``. Raises
+    :class:`inspector.lab.errors.LabError` before anything is created when the device or frida-server
+    is missing; once the folder exists, what was recorded is kept whatever happens."""
+    device = open_device(target)
+    acq = Acquisition.create(out, platform="local" if target.local else "android",
+                             tool_version=inspector.__version__, signature_pack_version="-", operator=operator)
+    return acq, run_trace(device, target, options, acq, on_progress)
+
+
+def report_trace(acq: Acquisition, *, formats: tuple[str, ...] = ("html", "json"), lang: str = "en",
+                 db: str | None = None, store: bool = True, case: str | None = None) -> ScanOutcome:
+    result = trace_result(acq)
+    outcome = ScanOutcome(result=result, acquisition=acq)
+    if store:
+        try:
+            from inspector.store import Store
+
+            database = Store.open(db)
+            try:
+                outcome.scan_id = database.record_scan(result, case=case)
+            finally:
+                database.close()
+        except Exception as exc:  # the store is an index; failing to write it must not lose the report
+            outcome.store_error = f"{type(exc).__name__}: {exc}"
+    from inspector.report import write_reports
+
+    outcome.report_paths = write_reports(result, acq.path, formats=formats, lang=lang)
+    return outcome
