@@ -339,7 +339,7 @@ def check(folder: Path, json_out: bool, db: str | None, no_store: bool, case: st
     from inspector.analyze.ios.evidence import IOSOptions
 
     ios_options = IOSOptions(backup_password=password,
-                             owner_set_backup_password=cli_ios_check.owner_answer(owner_set_password))
+                             owner_set_backup_password=cli_ios_check.owner_answer(owner_set_password, folder, console))
     outcome = _analyse(console, acq, pack, window, db=db, store=not no_store, formats=report_formats,
                        lang=report_lang, case=case, ios_options=ios_options)
     _finish(console, outcome, json_out, lang=report_lang)

@@ -71,8 +71,28 @@ def verify_password(acq, password: str | None) -> None:
         evidence.close()
 
 
-def owner_answer(value: str | None) -> bool | None:
-    return {"yes": True, "no": False}.get(value or "")
+def _will_encrypt(path: Path) -> bool:
+    """A live scan's backup_settings.json says backups are encrypted."""
+    import json
+
+    try:
+        return json.loads((path / "backup_settings.json").read_text("utf-8")).get("WillEncrypt") is True
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def owner_answer(value: str | None, path: Path, console: Console) -> bool | None:
+    """--owner-set-backup-password, else asked on a terminal when PATH holds an encrypted backup;
+    None (not asked: the finding is then "needs review") in batch."""
+    if value:
+        return value == "yes"
+    if not sys.stdin.isatty() or (_encrypted_backup_root(path) is None and not _will_encrypt(path)):
+        return None
+    console.print("Backups of this iPhone are encrypted with a password. Border and police tools switch this "
+                  "on with their own password.", highlight=False)
+    answer = click.prompt("Did the phone's owner set this backup password themselves?",
+                          type=click.Choice(["yes", "no", "unsure"]), default="unsure", err=True)
+    return {"yes": True, "no": False}.get(answer)
 
 
 def backup_progress(console: Console, path: Path):

@@ -71,3 +71,32 @@ def test_help_names_the_iphone_inputs():
     shown = run("check", "--help")
     text = shown.stdout
     assert "--password" in text and "sysdiagnose" in text and "--owner-set-backup-password" in text
+
+
+def test_password_and_owner_answer_asked_on_a_terminal(tmp_path):
+    """Run with a pseudo-terminal as stdin, as a person at a terminal would: asked for the password,
+    then whether the owner set it; "no" gives the strong finding."""
+    import pty
+
+    root = _backup(tmp_path, "typed pw")
+    leader, follower = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k != "INSPECTOR_BACKUP_PASSWORD"}
+    proc = subprocess.Popen([str(EXE), "check", str(root), "--out", str(tmp_path / "t"), "--no-store", "--json"],
+                            stdin=follower, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                            start_new_session=True)
+    os.close(follower)
+    seen = b""
+    # answer each question once it is asked: typing earlier is lost when the password prompt turns
+    # echo off (the terminal's pending input is flushed then, as it is for a person)
+    for prompt, answer in ((b"Backup password:", b"typed pw\n"), (b"themselves?", b"no\n")):
+        while prompt not in seen:
+            chunk = os.read(proc.stderr.fileno(), 4096)
+            assert chunk, seen.decode()
+            seen += chunk
+        os.write(leader, answer)
+    out, err = proc.communicate(timeout=120)
+    os.close(leader)
+    err = seen + err
+    assert proc.returncode == 1, err.decode()
+    rules = {f["rule_id"] for f in json.loads(out)["findings"]}
+    assert "ios.backup_encryption.not_by_owner" in rules

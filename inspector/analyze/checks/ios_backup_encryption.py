@@ -22,11 +22,11 @@ NAME = "ios_backup_encryption"
 
 def run(ev: IOSEvidence, pack: SignaturePack) -> CheckOutcome:
     outcome = CheckOutcome(NAME, "ran")
-    seen: tuple[bool, object] | None = None
+    seen: tuple[bool, object, str] | None = None
     settings, problem = ev.json_artifact("backup_settings.json")
     if isinstance(settings, dict) and isinstance(settings.get("WillEncrypt"), bool):
         seen = (settings["WillEncrypt"], artifact_evidence(ev, "backup_settings.json",
-                                                           f"WillEncrypt={settings['WillEncrypt']}"))
+                                                           f"WillEncrypt={settings['WillEncrypt']}"), "WillEncrypt")
     root = ev.backup_root()
     if seen is None and root is not None:
         try:
@@ -34,7 +34,7 @@ def run(ev: IOSEvidence, pack: SignaturePack) -> CheckOutcome:
             value = manifest.get("IsEncrypted")
             if isinstance(value, bool):
                 seen = (value, artifact_evidence(ev, ev.backup_artifact(), f"IsEncrypted={value}",
-                                                 "Manifest.plist"))
+                                                 "Manifest.plist"), "IsEncrypted")
             else:
                 problem = f"Manifest.plist IsEncrypted is a {type(value).__name__}, not a boolean"
         except BackupError as exc:
@@ -43,15 +43,15 @@ def run(ev: IOSEvidence, pack: SignaturePack) -> CheckOutcome:
         outcome.status = "failed" if problem else "skipped"
         outcome.reason = problem or "no backup settings were collected and there is no backup"
         return outcome
-    encrypted, evidence = seen
+    encrypted, evidence, key = seen
     outcome.counts = {"encrypted": int(encrypted)}
     answer = ev.options.owner_set_backup_password
     if not encrypted or answer is True:
         return outcome
     if answer is False:
-        outcome.findings.append(ios_finding("backup_encryption.not_by_owner", "WillEncrypt", "high", "medium",
+        outcome.findings.append(ios_finding("backup_encryption.not_by_owner", f"{key}=true", "high", "medium",
                                             [evidence]))
     else:
-        outcome.findings.append(ios_finding("backup_encryption.ask_owner", "WillEncrypt", "medium", "low",
+        outcome.findings.append(ios_finding("backup_encryption.ask_owner", f"{key}=true", "medium", "low",
                                             [evidence]))
     return outcome

@@ -50,6 +50,8 @@ class IOSEvidence:
     def __init__(self, acq: Acquisition, options: IOSOptions | None = None) -> None:
         self.acq = acq
         self.options = options or IOSOptions()
+        for stale in acq.path.glob(".ios-work-*"):  # decrypted leftovers of a run that was killed
+            shutil.rmtree(stale, ignore_errors=True)
         self._work = acq.path / f".ios-work-{uuid.uuid4().hex[:8]}"
         self._backup: Backup | None = None
         self._backup_tried = False
