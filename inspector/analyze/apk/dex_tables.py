@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 MAX_STRINGS = 4_000_000  # far above any real app (the largest have ~500k); more is a hostile header
 MAX_CLASSES = 1_000_000
@@ -51,6 +52,36 @@ def _table(data: bytes, size: int, off: int, width: int, limit: int, name: str) 
     return size, off
 
 
+def _contiguous_strings(data: bytes, offsets: tuple[int, ...]) -> list[str] | None:
+    """The string table in a few C-speed passes, when the strings lie one after the other in id order
+    (what every DEX compiler writes); None when they do not, and the careful loop reads them."""
+    if not offsets or offsets[0] >= len(data):
+        return None
+    if data[offsets[0]] == 0:  # the empty string (length byte 0, then its NUL): ids are sorted, so first
+        if data[offsets[0] + 1:offsets[0] + 2] != b"\0" or len(offsets) == 1:
+            return None if len(offsets) > 1 else [""]
+        rest = _contiguous_strings(data, offsets[1:])
+        return None if rest is None else ["", *rest]
+    end = data.find(b"\0", offsets[-1] + 1)
+    if end < 0 or end - offsets[0] > len(data):
+        return None
+    parts = data[offsets[0]:end].split(b"\0")
+    if len(parts) != len(offsets):
+        return None
+    starts = list(accumulate((len(part) + 1 for part in parts[:-1]), initial=offsets[0]))
+    if starts != list(offsets):
+        return None
+    # Each item is a uleb128 length (1–5 bytes, the last one below 0x80) and then the MUTF-8 bytes.
+    try:
+        raw = [part[1:] if part and part[0] < 0x80 else part[_uleb128_skip(part, 0, len(part)):] for part in parts]
+    except ValueError:
+        return None
+    try:
+        return b"\0".join(raw).decode("utf-8").split("\0")
+    except UnicodeDecodeError:  # modified UTF-8 somewhere: decode one by one
+        return [_decode(item) for item in raw]
+
+
 def read_dex(data: bytes) -> DexTables:
     out = DexTables()
     if len(data) < 0x70 or not data.startswith(b"dex\n") or data[7] != 0:
@@ -65,6 +96,10 @@ def read_dex(data: bytes) -> DexTables:
         return out
     n = len(data)
     offsets = struct.unpack_from(f"<{string_size}I", data, string_off) if string_size else ()
+    fast = _contiguous_strings(data, offsets)
+    if fast is not None:
+        out.strings = fast
+        offsets = ()  # done
     strings = out.strings
     for index, offset in enumerate(offsets):
         try:

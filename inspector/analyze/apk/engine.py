@@ -31,6 +31,22 @@ class RuleMatch:
                 "references": list(self.rule.references), "source": self.rule.source}
 
 
+_JOINED: dict[tuple, str] = {}
+
+
+def _joined(rec: dict, dex: dict, table: str) -> str:
+    """A DEX table as one text, one entry per line, so that a search runs at C speed (a string holding
+    a newline is split in two: a value with a newline never matches; no rule needs one). The last few
+    are kept: matching every rule against one record reuses them."""
+    key = (rec.get("sha256"), dex.get("name"), table, len(dex.get(table, ())), id(dex))
+    text = _JOINED.get(key)
+    if text is None:
+        if len(_JOINED) > 32:
+            _JOINED.clear()
+        text = _JOINED[key] = "\n".join(dex.get(table, ()))
+    return text
+
+
 def _hits(kind: str, value: Any, cond: Condition, rec: dict) -> list[dict[str, Any]]:
     """The evidence for one leaf: [{"seen": exact value, "where": location}], empty if no match."""
     pkg = rec.get("package") or ""
@@ -52,10 +68,11 @@ def _hits(kind: str, value: Any, cond: Condition, rec: dict) -> list[dict[str, A
     if kind == "dex_string":
         out = []
         for dex in rec.get("dex", []):
-            for index, text in enumerate(dex.get("strings", [])):
-                if value in text:
-                    out.append({"seen": text, "where": f"{dex['name']} string #{index}"})
-                    break
+            joined = _joined(rec, dex, "strings")
+            pos = joined.find(value)
+            if pos >= 0:  # the first string that contains it: its index is the separators before it
+                index = joined.count("\n", 0, pos)
+                out.append({"seen": dex["strings"][index], "where": f"{dex['name']} string #{index}"})
         return out
     if kind == "dex_class_prefix":
         out = []

@@ -201,11 +201,12 @@ def _manifest(apk, record: dict) -> None:
 
 
 def _labels(apk, record: dict) -> None:
+    """The app's label in every locale its resources hold ("default" = no locale). One resolution of the
+    label's resource id, not androguard's get_app_name() and then the configs (each parses the table)."""
     labels: dict[str, str] = {}
-    default = apk.get_app_name()
-    if default and not default.startswith("@"):  # "@7F020000": a resource the APK does not resolve
-        labels["default"] = default
     raw = apk.get_attribute_value("application", "label") or ""
+    if raw and not raw.startswith("@"):  # a literal label in the manifest
+        labels["default"] = raw
     arsc = apk.get_android_resources() if raw.startswith("@") else None
     if arsc is not None:
         try:
@@ -214,7 +215,7 @@ def _labels(apk, record: dict) -> None:
             res_id = None
         if res_id is not None:
             for config, value in arsc.get_resolved_res_configs(res_id):
-                if isinstance(value, str) and value:
+                if isinstance(value, str) and value and not value.startswith("@"):
                     locale = str(config.get_language_and_region() or "").replace("\x00", "") or "default"
                     labels.setdefault(locale, value)
     record["labels"] = labels

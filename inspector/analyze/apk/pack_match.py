@@ -20,8 +20,6 @@ from typing import Any
 from inspector.analyze.findings import SEVERITIES
 from inspector.analyze.iocs import Indicator
 
-# Host names inside DEX strings (URLs, bare hosts); looked up with their parent domains.
-_HOST = re.compile(r"(?<![A-Za-z0-9_.-])(?:[A-Za-z0-9-]{1,63}\.){1,10}[A-Za-z]{2,63}(?![A-Za-z0-9_-])")
 MAX_EVIDENCE = 12
 
 
@@ -110,7 +108,7 @@ def match_pack(rec: dict[str, Any], pack, skip: frozenset[str] = frozenset()) ->
     for f in rec.get("files", []):
         if f.get("sha256"):
             ioc("sha256", f["sha256"], f["sha256"], f["name"])
-    _domains(rec, ioc)
+    _domains(rec, ioc, pack.indicators)
     for group in groups.values():  # several distinct domains of one campaign in the code: strong
         if len(group.domains) >= 2 and SEVERITIES.index(group.severity) > SEVERITIES.index("high"):
             group.severity, group.confidence = "high", "high"
@@ -118,11 +116,30 @@ def match_pack(rec: dict[str, Any], pack, skip: frozenset[str] = frozenset()) ->
     return [g.to_dict() for g in groups.values()]
 
 
-def _domains(rec: dict[str, Any], ioc) -> None:
+_TLD_PATTERNS: dict[int, re.Pattern] = {}
+
+
+def _host_pattern(indicators) -> re.Pattern | None:
+    """Host names ending in a top-level domain that some indicator domain has: far fewer candidates
+    than every dotted string (Java class names are dotted too)."""
+    key = id(indicators)
+    if key not in _TLD_PATTERNS:
+        tlds = sorted({d.rsplit(".", 1)[-1] for d in indicators.values("domain") if "." in d}, key=len, reverse=True)
+        _TLD_PATTERNS.clear()
+        _TLD_PATTERNS[key] = re.compile(
+            r"(?<![A-Za-z0-9_.-])(?:[A-Za-z0-9-]{1,63}\.){1,10}(?i:" + "|".join(map(re.escape, tlds)) +
+            r")(?![A-Za-z0-9_-])") if tlds else None
+    return _TLD_PATTERNS[key]
+
+
+def _domains(rec: dict[str, Any], ioc, indicators) -> None:
+    pattern = _host_pattern(indicators)
+    if pattern is None:
+        return
     seen: set[str] = set()
     for dex in rec.get("dex", []):
-        text = "\n".join(dex.get("strings", []))
-        for match in _HOST.finditer(text):
+        text = "\n".join([t for t in dex.get("strings", []) if "." in t])  # most strings hold no dot
+        for match in pattern.finditer(text):
             host = match.group(0).casefold()
             if host in seen:
                 continue
