@@ -242,3 +242,14 @@ def test_crash_log_folder(tmp_path, pack):
     assert not any("link" in name for name in acq.manifest["artifacts"])  # symlinks are not followed
     doc = analyze(acq, pack)
     assert _rules(doc)["ios.ioc.crash_log"]["subject"] == process
+
+
+def test_safari_profiles_history_is_read_too(tmp_path, pack):
+    domain = _indicator(pack, "domain", "RCSLab")
+    c = BackupContent()
+    c.files[SAFARI_HISTORY] = safari_history_db(tmp_path, [("https://www.wikipedia.org/", WHEN)])
+    c.files[("HomeDomain", "Library/Safari/Profiles/4C1F/History.db")] = safari_history_db(
+        tmp_path, [(f"http://{domain}/landing", WHEN)])
+    acq, _ = open_for_check(build_backup(tmp_path / "backup", c), tmp_path / "acq")
+    found = _rules(analyze(acq, pack))["ios.ioc.safari_visit"]
+    assert found["evidence"][0]["locator"].startswith("HomeDomain/Library/Safari/Profiles/4C1F/History.db")

@@ -24,10 +24,12 @@ from inspector.analyze.ios import data_usage, messages, safari_history, tcc
 from inspector.analyze.ios._sqlite import DatabaseUnusable
 from inspector.analyze.ios.evidence import IOSEvidence
 from inspector.analyze.signatures import SignaturePack
+from inspector.sources.ios.backup import BackupError
 
 NAME = "ios_indicators"
 SMS_DB = ("HomeDomain", "Library/SMS/sms.db")
 SAFARI = ("HomeDomain", "Library/Safari/History.db")
+SAFARI_PROFILES = "Library/Safari/Profiles/%/History.db"
 TCC_DB = ("HomeDomain", "Library/TCC/TCC.db")
 DATA_USAGE = ("WirelessDomain", "Library/Databases/DataUsage.sqlite")
 # (severity, confidence) by where the indicator was seen
@@ -96,7 +98,9 @@ def _database(ev: IOSEvidence, where: tuple[str, str], parse, read: list[str], p
     except DatabaseUnusable as exc:
         problems.append(f"{where[1]}: {exc}")
         return []
-    read.append(where[1].rsplit("/", 1)[-1])
+    name = where[1].rsplit("/", 1)[-1]
+    if name not in read:
+        read.append(name)
     return records
 
 
@@ -131,10 +135,19 @@ def run(ev: IOSEvidence, pack: SignaturePack) -> CheckOutcome:
             for indicator in domain_hits(pack, host_of(link.url)):
                 out.add("sms_link", link.url, indicator,
                         backup_evidence(ev, *SMS_DB, f"{link.sender}: {link.url}", f"message {link.row}"), link.time)
-        for visit in _database(ev, SAFARI, safari_history.parse, read, problems):
-            for indicator in domain_hits(pack, host_of(visit.url)):
-                out.add("safari_visit", visit.url, indicator,
-                        backup_evidence(ev, *SAFARI, visit.url, f"visit {visit.visit_id}"), visit.time)
+        # Safari's own history, then each Safari profile's (iOS 17+: Library/Safari/Profiles/<id>/History.db)
+        profiles: list[tuple[str, str]] = []
+        try:
+            backup = ev.backup
+            profiles = [(r.domain, r.relative_path) for r in backup.files(SAFARI[0], path_like=SAFARI_PROFILES)
+                        if r.is_file] if backup else []
+        except BackupError as exc:
+            problems.append(str(exc))
+        for where in (SAFARI, *profiles):
+            for visit in _database(ev, where, safari_history.parse, read, problems):
+                for indicator in domain_hits(pack, host_of(visit.url)):
+                    out.add("safari_visit", visit.url, indicator,
+                            backup_evidence(ev, *where, visit.url, f"visit {visit.visit_id}"), visit.time)
         for grant in _database(ev, TCC_DB, tcc.parse, read, problems):
             path = grant.client if grant.client.startswith("/") else ""
             for indicator in _names(pack, "" if path else grant.client, path=path):
