@@ -536,6 +536,10 @@ def _load_result(folder: Path, console: Console) -> dict:
     except (AcquisitionError, SignaturePackError) as exc:
         raise _ReportInputError(str(exc), hint=getattr(exc, "hint", "")) from None
     console.print(f"No report.json in {folder}: analysing the acquisition again (read only).", highlight=False)
+    from inspector.lab.result import is_trace, trace_result
+
+    if is_trace(acq):  # a lab-mode trace (inspector trace): its events, not a phone's artifacts
+        return trace_result(acq)
     return analyze(acq, pack)
 
 
@@ -618,6 +622,9 @@ def signatures_list() -> None:
                   + ", ".join(f"{kind} {n:,}" for kind, n in counts.items())
                   + (f"; {pack.indicators.unsupported} patterns not understood" if pack.indicators.unsupported else ""),
                   highlight=False)
+    from inspector.cli_signatures import print_apk_rules_and_imports
+
+    print_apk_rules_and_imports(console, pack)
 
 
 @main.command()
@@ -937,3 +944,8 @@ main.add_command(cli_store.keys)
 from inspector.cli_lab import trace as _trace_command  # noqa: E402 - registered last
 
 main.add_command(_trace_command)
+
+from inspector.cli_signatures import signatures_import, signatures_lint  # noqa: E402 - registered last
+
+signatures.add_command(signatures_lint)
+signatures.add_command(signatures_import)
