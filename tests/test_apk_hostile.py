@@ -129,3 +129,20 @@ def test_every_apksig_edge_case(rules):
         entry = check_apk(path, rules)
         assert entry["sha256"], path.name
         assert not [m for m in entry["matches"] if m["severity"] in ("critical", "high")], path.name
+
+
+@pytest.mark.parametrize("manifest", [
+    b"\x03\x00\x08\x00" + b"\xff" * 60,  # an AXML header whose chunk sizes are nonsense
+    b"\x03\x00\x08\x00\x10\x00\x00\x00",  # a header and nothing after it
+    b"<?xml version='1.0'?><manifest package='x'/>",  # text XML, not binary
+    b"",
+])
+def test_malformed_binary_manifest_gives_a_partial_record(tmp_path, rules, manifest):
+    apk = _with_entries(tmp_path, "badmanifest.apk", {"AndroidManifest.xml": manifest})
+    rec = extract(apk)
+    # the manifest tier fails with a message, the DEX tier still reads BXAQ's code
+    assert rec["package"] is None and rec["errors"]
+    assert "CellHunter Reporter" in rec["dex"][0]["strings"]
+    entry = check_apk(apk, rules, use_cache=False)
+    assert [(m["rule_id"], m["severity"]) for m in entry["matches"]] == [("bxaq.apk.traits", "critical")]
+    assert entry["unreadable"] is False
