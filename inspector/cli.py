@@ -177,7 +177,8 @@ def main() -> None:
 @click.option("--ios", is_flag=True, help="Scan an iPhone plugged in by USB (through usbmuxd) instead of Android.")
 @click.option("--udid", metavar="UDID", help="With --ios: which iPhone, when several are plugged in.")
 @click.option("--backup", is_flag=True, help="With --ios: also make a full encrypted backup (not available yet).")
-@click.option("--sysdiagnose", is_flag=True, help="With --ios: also collect a sysdiagnose (not available yet).")
+@click.option("--sysdiagnose", is_flag=True,
+              help="With --ios: also collect a sysdiagnose, which you start on the phone (it takes minutes).")
 @_window_option
 @_report_options
 def scan(demo: bool, tcp: str | None, serial: str | None, out: Path | None, resume: Path | None,

@@ -134,7 +134,8 @@ def acquire_ios(
     options: Any = None,
 ) -> tuple[Acquisition, Any, errors.DeviceError | None]:
     """Live iPhone acquisition (docs/ios-live.md): find it through usbmuxd, pair (the *Trust* dialog,
-    ``on_prompt("trust" | "unlock")``), collect into ``out``. Problems before anything is collected
+    ``on_prompt("trust" | "unlock")``), collect into ``out`` (``on_prompt("sysdiagnose")`` when the
+    person must start one, with ``options.sysdiagnose``). Problems before anything is collected
     raise ``DeviceError``; a phone lost mid-way returns the partial acquisition and the error."""
     import asyncio
 
@@ -156,7 +157,7 @@ def acquire_ios(
                 acq = Acquisition.create(out, platform="ios", tool_version=inspector.__version__,
                                          signature_pack_version=pack.version, operator=operator)
             opened.append(acq)
-            collector = IosCollector(lockdown, phone, acq, reporter, options)
+            collector = IosCollector(lockdown, phone, acq, reporter, options, on_prompt=on_prompt)
             try:
                 stats = await collector.run()
             except errors.DeviceDisconnected as exc:

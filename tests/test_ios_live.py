@@ -118,7 +118,8 @@ def test_quick_scan_writes_the_ios_layout(monkeypatch, tmp_path, pack):
 
     # chain of custody: every artifact hashed, and nothing on the phone was opened for writing
     rows = list(csv.DictReader((acq.path / "hashes.csv").open()))
-    assert {r["path"] for r in rows} >= {"device_info.json", "apps.json", "crash_logs/Retired/Telegram-2026-10-02-081500.ips"}
+    assert {r["path"] for r in rows} >= {"device_info.json", "apps.json",
+                                         "crash_logs/Retired/Telegram-2026-10-02-081500.ips"}
     assert acq.verify_hashes() == []
     assert "lockdown:StartSession" in phone.events and not any("Set" in e or "Remove" in e for e in phone.events)
 
@@ -292,7 +293,8 @@ def test_endless_app_list_is_cut(monkeypatch, tmp_path, pack):
     finally:
         mux.stop()
     assert stats.apps == 1000 and len(json.loads((acq.path / "apps.json").read_text())) == 1000
-    assert statuses(acq)["apps.json"] == "partial" and "more than 1000" in acq.manifest["artifacts"]["apps.json"]["error"]
+    assert statuses(acq)["apps.json"] == "partial"
+    assert "more than 1000" in acq.manifest["artifacts"]["apps.json"]["error"]
 
 
 def test_unusable_lockdown_values_give_a_clear_error(monkeypatch, tmp_path, pack):
@@ -339,3 +341,47 @@ def test_cli_rejects_android_options_with_ios(tmp_path):
     done = subprocess.run([sys.executable, "-m", "inspector", "scan", "--ios", "--tcp", "1.2.3.4:5555"],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "not with --ios" in done.stderr
+
+
+# -- --sysdiagnose ------------------------------------------------------------------------------------
+def test_sysdiagnose_is_waited_for_and_copied(monkeypatch, tmp_path, pack):
+    from datetime import datetime
+
+    from ios_backup_builder import build_sysdiagnose, shutdown_log
+
+    archive = build_sysdiagnose(tmp_path / "made.tar.gz", {
+        "system_logs.logarchive/Extra/shutdown.log": shutdown_log(
+            ["/usr/libexec/locationd", "/private/var/db/com.apple.strange/helperd"],
+            datetime(2026, 11, 18, 2, 0)).encode()}).read_bytes()
+    phone = FakeIPhone(sysdiagnose=archive, sysdiagnose_after=2)
+    old = b"an older sysdiagnose the owner made"
+    phone.profile.crash_logs["DiagnosticLogs/sysdiagnose/sysdiagnose_2026.10.01_old.tar.gz"] = old
+    mux = start(monkeypatch, tmp_path, phone)
+    try:
+        options = IosCollectOptions(sysdiagnose=True, sysdiagnose_poll_s=0.05)
+        acq, _, lost, prompts = scan(tmp_path, pack, options=options)
+    finally:
+        mux.stop()
+    assert lost is None and acq.complete and prompts == ["sysdiagnose"]
+    assert (acq.path / "sysdiagnose.tar.gz").read_bytes() == archive  # the finished one, not IN_PROGRESS_ half
+    record = acq.manifest["artifacts"]["sysdiagnose.tar.gz"]
+    assert record["device_path"] == f"/DiagnosticLogs/sysdiagnose/{phone.sysdiagnose_name}"
+    assert (acq.path / "crash_logs/DiagnosticLogs/sysdiagnose/sysdiagnose_2026.10.01_old.tar.gz").read_bytes() == old
+    # the offline engineer's sysdiagnose checks read what the live scan collected
+    from inspector.analyze.result import analyze
+
+    doc = analyze(acq, pack)
+    assert any(f["rule_id"].startswith("ios.shutdown_log") for f in doc["findings"]), doc["findings"]
+
+
+def test_sysdiagnose_never_started(monkeypatch, tmp_path, pack):
+    mux = start(monkeypatch, tmp_path, FakeIPhone())
+    try:
+        acq, _, lost, prompts = scan(tmp_path, pack, options=IosCollectOptions(
+            sysdiagnose=True, sysdiagnose_poll_s=0.05, sysdiagnose_timeout_s=0.5))
+    finally:
+        mux.stop()
+    assert lost is None and prompts == ["sysdiagnose"]
+    assert statuses(acq)["sysdiagnose.tar.gz"] == "failed" and not acq.complete
+    assert "no finished sysdiagnose appeared" in acq.manifest["artifacts"]["sysdiagnose.tar.gz"]["error"]
+    assert statuses(acq)["apps.json"] == "complete"

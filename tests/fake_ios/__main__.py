@@ -18,6 +18,9 @@ parser.add_argument("--pending", type=float, default=1.0, help="seconds before T
 parser.add_argument("--deny", action="store_true", help="the user taps Don't Trust")
 parser.add_argument("--locked", action="store_true", help="the phone is locked (PasswordProtected)")
 parser.add_argument("--devices", type=int, default=1, help="how many iPhones are plugged in")
+parser.add_argument("--apps", type=int, default=0, help="add N more user apps (benchmarks)")
+parser.add_argument("--crash-logs", type=int, default=0, help="add N more crash logs (benchmarks)")
+parser.add_argument("--crash-kb", type=int, default=40, help="size of each added crash log, KiB")
 args = parser.parse_args()
 
 phones = []
@@ -27,6 +30,13 @@ for n in range(args.devices):
     if n:
         phone.profile.udid = f"00008110-00000000000000{n:02d}"
         phone.values["UniqueDeviceID"] = phone.profile.udid
+    for i in range(args.apps):
+        phone.profile.apps.append({"CFBundleIdentifier": f"com.example.bench{i}", "ApplicationType": "User",
+                                   "CFBundleShortVersionString": "1.0", "SignerIdentity": "Apple iPhone OS Application "
+                                   "Signing", "Path": f"/private/var/containers/Bundle/Application/{i:08d}/B.app"})
+    line = b'{"bug_type":"309"}\n' + b"x" * 1004 + b"\n"  # 1 KiB
+    for i in range(args.crash_logs):
+        phone.profile.crash_logs[f"Retired/bench-{i:05d}.ips"] = line * args.crash_kb
     phones.append(phone)
 mux = FakeUsbmuxd(phones, folder=Path(args.socket).parent)
 mux.address = args.socket

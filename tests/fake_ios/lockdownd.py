@@ -67,6 +67,12 @@ class FakeIPhone:
     event_counts: dict[str, int] = field(default_factory=dict)
     # Extra raw names in an AFC folder listing (hostile devices): (folder, name, bytes)
     hostile_crash_entries: list[tuple[str, str, bytes]] = field(default_factory=list)
+    # A sysdiagnose the person "starts" after ``sysdiagnose_after`` looks at its folder; the phone then
+    # shows IN_PROGRESS_<name> for ``sysdiagnose_writing`` more looks, then the finished <name>.
+    sysdiagnose: bytes | None = None
+    sysdiagnose_after: int = 1
+    sysdiagnose_writing: int = 2
+    sysdiagnose_name: str = "sysdiagnose_2026.11.18_10-15-32+0600_iPhone-OS_iPhone_21G93.tar.gz"
 
     def __post_init__(self) -> None:
         self.device_id = 1
@@ -74,6 +80,7 @@ class FakeIPhone:
         self.events: list[str] = []
         self.paired_hosts: dict[str, dict[str, Any]] = {}
         self._pending_since: float | None = None
+        self._sysdiagnose_looks = 0
         self._ports: dict[int, str] = {}
         self._next_port = 49152
         self._sockets: list[socket.socket] = []
@@ -341,6 +348,17 @@ class FakeIPhone:
         for folder, name, data in self.hostile_crash_entries:
             folders.setdefault(folder, []).append(name)
             files[posixpath.join(folder, name)] = data
+        if self.sysdiagnose is not None and self._sysdiagnose_looks > self.sysdiagnose_after:
+            writing = self._sysdiagnose_looks <= self.sysdiagnose_after + self.sysdiagnose_writing
+            name = ("IN_PROGRESS_" if writing else "") + self.sysdiagnose_name
+            if "DiagnosticLogs" not in folders["/"]:
+                folders["/"].append("DiagnosticLogs")
+            folders.setdefault("/DiagnosticLogs", [])
+            if "sysdiagnose" not in folders["/DiagnosticLogs"]:
+                folders["/DiagnosticLogs"].append("sysdiagnose")
+            folders.setdefault("/DiagnosticLogs/sysdiagnose", []).append(name)
+            files[f"/DiagnosticLogs/sysdiagnose/{name}"] = self.sysdiagnose[: len(self.sysdiagnose) // 2] if writing \
+                else self.sysdiagnose
         return files, folders
 
     def _afc(self, sock: ssl.SSLSocket, _name: str) -> None:
@@ -359,8 +377,12 @@ class FakeIPhone:
             def status(code: int) -> None:
                 reply(1, struct.pack("<Q", code))
 
+            files, folders = self._afc_tree()  # the phone may be writing a sysdiagnose meanwhile
             if operation == 0x03:  # READ_DIR
                 path = payload.split(b"\0", 1)[0].decode()
+                if path == "/DiagnosticLogs/sysdiagnose" or path == "DiagnosticLogs/sysdiagnose":
+                    self._sysdiagnose_looks += 1
+                    files, folders = self._afc_tree()
                 if path not in folders:
                     status(8)
                     continue

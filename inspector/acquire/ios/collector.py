@@ -30,6 +30,10 @@ INSTALLATION_PROXY = "com.apple.mobile.installation_proxy"
 MCINSTALL = "com.apple.mobile.MCInstall"
 CRASH_COPY = "com.apple.crashreportcopymobile"
 BACKUP_DOMAIN = "com.apple.mobile.backup"
+SYSDIAGNOSE = "sysdiagnose.tar.gz"
+# Where the phone writes a sysdiagnose, inside the crash-report copy service's folder. While it is being
+# written the name starts with IN_PROGRESS_; the finished archive has the same name without it.
+SYSDIAGNOSE_DIR = "/DiagnosticLogs/sysdiagnose"
 
 
 @dataclass
@@ -41,6 +45,11 @@ class IosCollectOptions:
     crash_max_file_bytes: int = 1 << 30  # a sysdiagnose archive the owner made can sit there
     crash_max_total_bytes: int = 8 << 30
     read_chunk_bytes: int = 1 << 20
+    # --sysdiagnose: the person presses the button combination, the phone takes minutes to write it
+    sysdiagnose: bool = False
+    sysdiagnose_timeout_s: float = 900.0
+    sysdiagnose_poll_s: float = 2.0
+    sysdiagnose_max_bytes: int = 4 << 30
 
 
 @dataclass
@@ -56,13 +65,15 @@ class IosCollector:
     connection.open_lockdown); after a dropped service connection the collector reopens it once."""
 
     def __init__(self, lockdown: LockdownClient, phone: IPhone, acquisition: Acquisition,
-                 reporter: Reporter | None = None, options: IosCollectOptions | None = None) -> None:
+                 reporter: Reporter | None = None, options: IosCollectOptions | None = None,
+                 on_prompt: Callable[[str], None] | None = None) -> None:
         self.lockdown = lockdown
         self.phone = phone
         self.acq = acquisition
         self.reporter = reporter or SilentReporter()
         self.options = options or IosCollectOptions()
         self.stats = IosCollectStats()
+        self.on_prompt = on_prompt or (lambda kind: None)
         self.locked = False  # a service answered "passcode protected": the person should unlock and resume
 
     # -- the whole run ----------------------------------------------------------------------------
@@ -74,6 +85,8 @@ class IosCollector:
         await self._artifact("apps.json", "Listing apps", self._apps)
         await self._artifact("profiles.json", "Reading configuration profiles and MDM state", self._profiles)
         await self._crash_logs()
+        if self.options.sysdiagnose and not self.acq.is_complete(SYSDIAGNOSE):
+            await self._sysdiagnose()
         self.acq.finish()
         return self.stats
 
@@ -288,30 +301,95 @@ class IosCollector:
 
     async def _copy_crash_file(self, afc: Any, device_path: str, name: str, size: int) -> None:
         try:
-            with self.acq.writer(name, device_path=device_path, device_size=size) as out:
-                handle = await self._guarded(afc.fopen(device_path))
-                try:
-                    remaining = size
-                    while remaining > 0:
-                        want = min(self.options.read_chunk_bytes, remaining)
-                        chunk = await self._guarded(afc.fread(handle, want))
-                        if not chunk:
-                            break
-                        out.write(chunk)
-                        self.stats.bytes_received += len(chunk)
-                        remaining -= len(chunk)
-                finally:
-                    try:
-                        await asyncio.wait_for(afc.fclose(handle), timeout=10)
-                    except Exception:  # noqa: S110 - closing a handle on a dropped connection
-                        pass
-                if remaining > 0:
-                    raise _ArtifactFailed(f"the file ended {remaining} bytes early")
+            await self._copy_file(afc, device_path, name, size)
         except _ArtifactFailed as failure:
             self.reporter.warn(f"{device_path}: {failure.reason}")
         else:
             self.stats.crash_files += 1
         self.reporter.advance(1)
+
+    async def _copy_file(self, afc: Any, device_path: str, name: str, size: int, advance_bytes: bool = False) -> None:
+        """Stream one file of the AFC service into the artifact ``name`` (partial if it stops early)."""
+        with self.acq.writer(name, device_path=device_path, device_size=size) as out:
+            handle = await self._guarded(afc.fopen(device_path))
+            try:
+                remaining = size
+                while remaining > 0:
+                    want = min(self.options.read_chunk_bytes, remaining)
+                    chunk = await self._guarded(afc.fread(handle, want))
+                    if not chunk:
+                        break
+                    out.write(chunk)
+                    self.stats.bytes_received += len(chunk)
+                    remaining -= len(chunk)
+                    if advance_bytes:
+                        self.reporter.advance(len(chunk))
+            finally:
+                try:
+                    await asyncio.wait_for(afc.fclose(handle), timeout=10)
+                except Exception:  # noqa: S110 - closing a handle on a dropped connection
+                    pass
+            if remaining > 0:
+                raise _ArtifactFailed(f"the file ended {remaining} bytes early")
+
+    # -- sysdiagnose (opt-in) ---------------------------------------------------------------------
+    async def _sysdiagnose(self) -> None:
+        """Ask the person to start a sysdiagnose on the phone (lockdown cannot start one without
+        developer tools), wait for the new archive to be finished, copy it. Nothing is erased."""
+        from pymobiledevice3.services.afc import AfcService
+
+        afc = AfcService(self.lockdown, service_name=CRASH_COPY)
+        try:
+            await self._guarded(afc.__aenter__())
+            try:
+                before = set(await self._guarded(self._sysdiagnose_names(afc)))
+                self.on_prompt("sysdiagnose")
+                self.reporter.stage("Waiting for the sysdiagnose (the phone takes a few minutes)")
+                try:
+                    path, size = await asyncio.wait_for(self._wait_for_sysdiagnose(afc, before),
+                                                        timeout=self.options.sysdiagnose_timeout_s)
+                except TimeoutError:
+                    raise _ArtifactFailed(f"no finished sysdiagnose appeared within "
+                                          f"{self.options.sysdiagnose_timeout_s:.0f} s") from None
+                if size > self.options.sysdiagnose_max_bytes:
+                    raise _ArtifactFailed(f"{path}: {size} bytes, over the {self.options.sysdiagnose_max_bytes} "
+                                          "byte limit")
+                self.reporter.stage("Copying the sysdiagnose", total=size, unit="bytes")
+                await self._copy_file(afc, path, SYSDIAGNOSE, size, advance_bytes=True)
+            finally:
+                try:
+                    await asyncio.wait_for(afc.aclose(), timeout=10)
+                except Exception:  # noqa: S110 - closing a service whose connection may be gone
+                    pass
+        except _ArtifactFailed as failure:
+            if self.acq.status(SYSDIAGNOSE) in (None, "pending"):
+                self.acq.mark(SYSDIAGNOSE, "failed", error=failure.reason)
+            self.reporter.warn(f"sysdiagnose: {failure.reason}")
+
+    async def _sysdiagnose_names(self, afc: Any) -> list[str]:
+        from pymobiledevice3.exceptions import AfcException
+
+        try:
+            names = await afc.listdir(SYSDIAGNOSE_DIR)
+        except AfcException:  # the folder appears with the first sysdiagnose
+            return []
+        return [n for n in names if isinstance(n, str) and n not in ("", ".", "..")]
+
+    async def _wait_for_sysdiagnose(self, afc: Any, before: set[str]) -> tuple[str, int]:
+        """The new finished archive and its size, once the phone has stopped writing it."""
+        last: tuple[str, int] | None = None
+        while True:
+            names = await self._guarded(self._sysdiagnose_names(afc))
+            in_progress = [n for n in names if n.startswith("IN_PROGRESS_") and n not in before]
+            finished = sorted(n for n in names if n not in before and n.endswith(".tar.gz")
+                              and not n.startswith("IN_PROGRESS_") and "/" not in n)
+            if finished and not in_progress:
+                path = posixpath.join(SYSDIAGNOSE_DIR, finished[-1])
+                size = int((await self._guarded(afc.stat(path))).get("st_size") or 0)
+                if last == (path, size):  # the same size on two looks in a row: written
+                    return path, size
+                last = (path, size)
+            await asyncio.sleep(self.options.sysdiagnose_poll_s)
 
 
 @dataclass
