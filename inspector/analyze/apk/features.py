@@ -23,6 +23,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from inspector.analyze.apk import arsc_labels
 from inspector.analyze.apk.dex_tables import read_dex
 
 FEATURES_VERSION = 3  # 2: YARA hits; 3: printable strings of assets and native libraries
@@ -201,24 +202,38 @@ def _manifest(apk, record: dict) -> None:
 
 
 def _labels(apk, record: dict) -> None:
-    """The app's label in every locale its resources hold ("default" = no locale). One resolution of the
-    label's resource id, not androguard's get_app_name() and then the configs (each parses the table)."""
+    """The app's label in every locale its resources hold ("default" = no locale): the label's resource
+    id looked up directly in resources.arsc (``arsc_labels``), or, if that reader meets anything it does
+    not expect, by androguard, which parses and resolves the whole table first (slow on large apps)."""
     labels: dict[str, str] = {}
     raw = apk.get_attribute_value("application", "label") or ""
     if raw and not raw.startswith("@"):  # a literal label in the manifest
         labels["default"] = raw
-    arsc = apk.get_android_resources() if raw.startswith("@") else None
-    if arsc is not None:
+    res_id = None
+    if raw.startswith("@"):
         try:
             res_id = int(raw[1:].split(":")[-1], 16)
         except ValueError:
             res_id = None
-        if res_id is not None:
-            for config, value in arsc.get_resolved_res_configs(res_id):
-                if isinstance(value, str) and value and not value.startswith("@"):
-                    locale = str(config.get_language_and_region() or "").replace("\x00", "") or "default"
-                    labels.setdefault(locale, value)
+    if res_id is not None:
+        try:
+            found = arsc_labels.labels(apk.get_file("resources.arsc"), res_id)
+        except Exception:  # noqa: BLE001 - ArscError, a missing table, anything: androguard decides
+            found = _labels_by_androguard(apk, res_id)
+        labels.update((k, v) for k, v in found.items() if isinstance(v, str) and v and not v.startswith("@"))
     record["labels"] = labels
+
+
+def _labels_by_androguard(apk, res_id: int) -> dict[str, str]:
+    found: dict[str, str] = {}
+    arsc = apk.get_android_resources()
+    if arsc is None:
+        return found
+    for config, value in arsc.get_resolved_res_configs(res_id):
+        if isinstance(value, str) and value and not value.startswith("@"):
+            locale = str(config.get_language_and_region() or "").replace("\x00", "") or "default"
+            found.setdefault(locale, value)
+    return found
 
 
 def _components(apk, record: dict) -> None:
