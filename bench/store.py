@@ -7,6 +7,10 @@ serial in each copy's acquisition.json) and its result recorded for every copy, 
 N acquisitions with 8–9 apps each. The APK engine's cache is emptied before the rescan: every feature
 record must come back from the store (``apks_read_again`` must be 0).
 
+While the rescan runs, another process records a scan every 50 ms (what the end of an acquisition
+does) and reports how long each write took: the "store writes never block an acquisition for more
+than 100 ms" target (an acquisition itself never writes the store; only its end does).
+
 Baseline, in the same run: the analysis alone (``analyze()`` of every folder with the cache warm, no
 store reads or writes): what the rescan costs on top of re-running the checks is the store.
 
@@ -18,6 +22,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
 import statistics
@@ -25,6 +30,24 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+
+def _writer(url: str, result: dict, stop, out) -> None:
+    """Record a copy of ``result`` every 50 ms until ``stop``; put the list of latencies (ms)."""
+    from inspector.store import Store
+
+    waits = []
+    with Store.open(url) as store:
+        number = 0
+        while not stop.is_set():
+            copy = json.loads(json.dumps(result))
+            copy["acquisition"]["id"] = f"concurrent-{number}"
+            started = time.perf_counter()
+            store.record_scan(copy)
+            waits.append(1000 * (time.perf_counter() - started))
+            number += 1
+            time.sleep(0.05)
+    out.put(waits)
 
 
 def main() -> int:
@@ -97,9 +120,18 @@ def main() -> int:
     baseline_s = time.perf_counter() - started
 
     shutil.rmtree(work / "cache" / "apk-features", ignore_errors=True)
+    # Meanwhile another process records a scan every 50 ms, as the end of an acquisition would: how
+    # long does it wait for the store while the rescan writes 1,000 scans?
+    ctx = multiprocessing.get_context("spawn")
+    stop, latencies = ctx.Event(), ctx.Queue()
+    writer = ctx.Process(target=_writer, args=(url, templates[0][1], stop, latencies))
+    writer.start()
     started = time.perf_counter()
     report = rescan(store, next_pack, jobs=args.jobs)
     rescan_s = time.perf_counter() - started
+    stop.set()
+    waits = latencies.get(timeout=120)
+    writer.join(timeout=60)
     store.close()
 
     figures = {
@@ -107,7 +139,10 @@ def main() -> int:
         "baseline_analysis_only_s": round(baseline_s, 2), "rescan_all_s": round(rescan_s, 2),
         "ratio": round(rescan_s / baseline_s, 2), "per_acquisition_ms": round(1000 * rescan_s / args.n, 2),
         "checked": report.checked, "changed": len(report.changes), "apks_from_store": report.apks_from_store,
-        "apks_read_again": report.apks_read_again, "median_added": statistics.median(
+        "apks_read_again": report.apks_read_again,
+        "concurrent_record_scan_ms": {"count": len(waits), "median": round(statistics.median(waits), 1),
+                                      "max": round(max(waits), 1)} if waits else None,
+        "median_added": statistics.median(
             [len(c.added) for c in report.changes]) if report.changes else 0,
     }
     print(json.dumps(figures, indent=2))

@@ -119,3 +119,19 @@ def test_cli_batch(tmp_path: Path, isolated_user_dirs: Path) -> None:
     assert "2 phone(s), 2 acquisition(s)" in shown.stdout
     bad = subprocess.run([str(EXE), "batch", "--tcp", "nonsense"], env=env, capture_output=True, text=True)
     assert bad.returncode == 2 and "HOST:PORT" in bad.stdout
+
+
+def test_two_phones_with_the_same_apps_at_once(tmp_path: Path) -> None:
+    """Both phones send the same APKs (same device paths) at the same moment into the one local APK
+    cache: every APK of both must arrive (it once collided on a per-process temporary name)."""
+    phones = [SimulatedPhone(_twin(tmp_path, serial), auth=AuthPolicy(required=False)).start()
+              for serial in ("TWIN0003", "TWIN0004")]
+    try:
+        options = BatchOptions(out=tmp_path / "b", tcp=[p.address for p in phones], store=False, formats=("json",),
+                               poll_s=0.05)
+        summary = Batch(options, SignaturePack.load()).run()
+    finally:
+        for phone in phones:
+            phone.stop()
+    assert [(r.stage, r.complete) for r in summary.rows] == [("done", True), ("done", True)]
+    assert summary.apk_copies == 16 and summary.unique_apks == summary.apk_extractions == 8

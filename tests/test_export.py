@@ -215,3 +215,37 @@ def test_cli_traveller_seals_one_acquisition(tmp_path: Path, isolated_user_dirs:
     with Store.open(env["INSPECTOR_DB"]) as store:
         assert [s.verdict for s in store.latest_scans()] == ["nothing_found"]
     assert export_folder  # also importable from Python
+
+
+def test_sealed_stream(tmp_path: Path) -> None:
+    import io
+
+    from inspector.exchange.sealed import CHUNK, NotSealed, load_private_key, load_public_key, seal, unseal
+
+    new_keypair(tmp_path / "k.key", tmp_path / "k.pub")
+    new_keypair(tmp_path / "x.key", tmp_path / "x.pub")
+    public, private = load_public_key(tmp_path / "k.pub"), load_private_key(tmp_path / "k.key")
+    for size in (0, 1, CHUNK, CHUNK + 1, 3 * CHUNK + 17):
+        plain = os.urandom(size)
+        sealed_bytes = io.BytesIO()
+        seal(io.BytesIO(plain), sealed_bytes, public)
+        out = io.BytesIO()
+        unseal(io.BytesIO(sealed_bytes.getvalue()), out, private)
+        assert out.getvalue() == plain
+    data = sealed_bytes.getvalue()
+    header, body = data[:60], data[60:]
+    block = CHUNK + 16
+    flipped = bytearray(data)
+    flipped[60 + block + 5] ^= 1  # a bit of the second chunk
+    swapped = header + body[block:2 * block] + body[:block] + body[2 * block:]
+    extended = data + data[60:60 + block]
+    dropped_last = data[:60 + 3 * block]
+    for broken in (bytes(flipped), swapped, extended, dropped_last):
+        with pytest.raises((SealedCorrupt, WrongKey)):
+            unseal(io.BytesIO(broken), io.BytesIO(), private)
+    with pytest.raises(SealedCorrupt):
+        unseal(io.BytesIO(bytes(flipped)), io.BytesIO(), private)
+    with pytest.raises(WrongKey):
+        unseal(io.BytesIO(data), io.BytesIO(), load_private_key(tmp_path / "x.key"))
+    with pytest.raises(NotSealed):
+        unseal(io.BytesIO(b"PK\x03\x04 a zip"), io.BytesIO(), private)

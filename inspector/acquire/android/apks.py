@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,7 +58,9 @@ def fetch(
         cached = cache / f"{expected}.apk"
         if cached.is_file():
             return ApkFetch(expected, cached.stat().st_size, cached, pulled=False, hashed_on_device=True)
-    tmp = cache / f".pull-{os.getpid()}-{hashlib.sha256(path).hexdigest()[:16]}.tmp"
+    # Per thread too: a batch acquires several phones at once in one process, and two of them may
+    # send the same app (same device path) at the same moment.
+    tmp = cache / f".pull-{os.getpid()}-{threading.get_ident()}-{hashlib.sha256(path).hexdigest()[:16]}.tmp"
     digest = hashlib.sha256()
     size = 0
     try:

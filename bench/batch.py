@@ -1,0 +1,120 @@
+"""Benchmark of ``inspector batch`` (issue 7): a batch of 50 simulated phones against a batch of 10
+(the baseline, measured in the same run), phones whose apps overlap 80%.
+
+Each phone is the shipped ``clean`` phone under its own serial number: its 8 apps are the 80% every
+phone shares, and it gets 2 apps of its own (the Notes fixture APK with a per-phone asset added, so
+a different SHA-256), on loopback in this process. The batch acquires every phone, extracts each
+different APK's features once, checks every phone and writes the fleet summary; the APK engine's
+cache starts empty for each batch.
+
+The figures: wall time of each batch (median of --runs), APK copies vs. different APKs vs. APK
+feature extractions (must be equal to the different APKs), and the 50/10 time ratio.
+
+    python bench/batch.py [--runs 3] [--small 10] [--large 50] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+NOTES_APK = REPO / "tests" / "fixtures" / "apks" / "org.demo.notes.apk"
+
+
+def make_profile(root: Path, number: int) -> Path:
+    from inspector.resources import simulator_profiles_dir
+
+    folder = root / f"phone-{number:03d}"
+    shutil.copytree(simulator_profiles_dir() / "clean", folder, symlinks=True)
+    serial = f"BENCH{number:05d}"
+    for name in ("profile.yaml", "commands/getprop.txt"):
+        path = folder / name
+        path.write_text(path.read_text().replace("33081JEHN09437", serial))
+    commands = folder / "commands"
+    listing, names, yaml_text = [], [], (folder / "commands.yaml").read_text()
+    for letter in "ab":
+        package = f"org.bench.p{number:03d}{letter}"
+        apk_dir = f"/data/app/~~bench{number:03d}{letter}==/{package}-1"
+        target = folder / "fs" / apk_dir.lstrip("/") / "base.apk"
+        target.parent.mkdir(parents=True)
+        shutil.copy(NOTES_APK, target)
+        with zipfile.ZipFile(target, "a") as apk:  # its own app: another SHA-256, other features
+            apk.writestr(f"assets/bench-{number}-{letter}.txt", f"phone {number} app {letter}\n" * 64)
+        listing.append(f"package:{apk_dir}/base.apk={package} versionCode:1  installer=org.fdroid.fdroid "
+                       f"uid:{11000 + 2 * number + (letter == 'b')}\n")
+        names.append(f"package:{package}\n")
+        yaml_text += f"- argv: [pm, path, {package}, --user, '0']\n  text: \"package:{apk_dir}/base.apk\\n\"\n"
+    with open(commands / "pm_list_packages_all.txt", "a") as f:
+        f.writelines(listing)
+    for name in ("pm_list_packages.txt", "pm_list_packages_3.txt"):
+        with open(commands / name, "a") as f:
+            f.writelines(names)
+    (folder / "commands.yaml").write_text(yaml_text)
+    return folder
+
+
+def run_batch(profiles: list[Path], work: Path, label: str) -> dict:
+    from inspector.analyze.signatures import SignaturePack
+    from inspector.fleet.batch import Batch, BatchOptions
+    from inspector.simulator import AuthPolicy, DeviceProfile, SimulatedPhone
+
+    shutil.rmtree(work / "cache", ignore_errors=True)
+    phones = [SimulatedPhone(DeviceProfile.load(p), auth=AuthPolicy(required=False)).start() for p in profiles]
+    try:
+        options = BatchOptions(out=work / label, tcp=[p.address for p in phones], db=f"sqlite:///{work / label}.db",
+                               formats=("json",), poll_s=0.05)
+        started = time.perf_counter()
+        summary = Batch(options, SignaturePack.load()).run()
+        elapsed = time.perf_counter() - started
+    finally:
+        for phone in phones:
+            phone.stop()
+    shutil.rmtree(work / label, ignore_errors=True)
+    stages = sorted({r.stage for r in summary.rows})
+    return {"phones": len(profiles), "seconds": elapsed, "apk_copies": summary.apk_copies,
+            "different_apks": summary.unique_apks, "apk_extractions": summary.apk_extractions, "stages": stages}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--small", type=int, default=10)
+    parser.add_argument("--large", type=int, default=50)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-batch-"))
+    for var in ("CONFIG", "DATA", "CACHE"):
+        os.environ[f"INSPECTOR_{var}_DIR"] = str(work / var.lower())
+    profiles = [make_profile(work / "profiles", n) for n in range(args.large)]
+    small, large = [], []
+    for run in range(args.runs):  # alternating, so that machine noise hits both alike
+        small.append(run_batch(profiles[: args.small], work, f"small-{run}"))
+        large.append(run_batch(profiles, work, f"large-{run}"))
+    figures = {
+        "small": {**small[-1], "seconds_median": round(statistics.median(r["seconds"] for r in small), 2),
+                  "seconds_all": [round(r["seconds"], 2) for r in small]},
+        "large": {**large[-1], "seconds_median": round(statistics.median(r["seconds"] for r in large), 2),
+                  "seconds_all": [round(r["seconds"], 2) for r in large]},
+    }
+    figures["ratio"] = round(figures["large"]["seconds_median"] / figures["small"]["seconds_median"], 2)
+    figures["per_phone_ms"] = {k: round(1000 * figures[k]["seconds_median"] / figures[k]["phones"])
+                               for k in ("small", "large")}
+    print(json.dumps(figures, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    shutil.rmtree(work, ignore_errors=True)
+    ok = all(r["apk_extractions"] == r["different_apks"] for r in small + large)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
