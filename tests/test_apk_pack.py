@@ -159,3 +159,27 @@ def test_a_yara_file_that_does_not_compile_names_the_problem(tmp_path):
     (tmp_path / "bad.yar").write_text("rule broken { condition: nonsense_word }")
     with pytest.raises(YaraRulesError, match="does not compile"):
         load_yara(tmp_path)
+
+
+def test_a_label_that_looks_like_bxaqs_only_asks_for_review(checker, tmp_path):
+    """The torch app re-packed with its Chinese label changed to 超级手电筒 → 蜂采手电筒 (same length in the
+    resource table's UTF-8 pool): a look-alike name, nothing else of BXAQ's."""
+    import zipfile
+
+    out = tmp_path / "beetorch.apk"
+    old, new = "超级手电筒".encode(), "蜂采手电筒".encode()
+    with zipfile.ZipFile(APKS / "org.demo.torch.apk") as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "resources.arsc":
+                assert old in data
+                data = data.replace(old, new)
+            dst.writestr(info, data)
+    [entry] = checker.check([out], jobs=1, deep="none")
+    [match] = entry["matches"]
+    assert match["rule_id"] == "suspicious.apk.label_lookalike"
+    assert (match["severity"], match["confidence"]) == ("medium", "low")
+    assert match["matched"][0]["seen"] == "蜂采手电筒"
+    # and BXAQ's own label is BXAQ's rule, not a look-alike
+    [bxaq] = checker.check([VARIANTS / "benign_label_fengcai.apk"], jobs=1, deep="none")
+    assert [m["rule_id"] for m in bxaq["matches"]] == ["bxaq.apk.traits"]

@@ -56,6 +56,9 @@ def _hits(kind: str, value: Any, cond: Condition, rec: dict) -> list[dict[str, A
         return [{"seen": pkg, "where": "manifest package"}] if pkg and pkg.casefold() == value.casefold() else []
     if kind == "package_regex":
         return [{"seen": pkg, "where": "manifest package"}] if pkg and cond.regex.fullmatch(pkg) else []
+    if kind == "label_regex":  # full match, in any locale
+        return [{"seen": label, "where": f"label ({locale})"} for locale, label in rec.get("labels", {}).items()
+                if cond.regex.fullmatch(label)][:1]
     if kind == "label":
         return [{"seen": label, "where": f"label ({locale})"} for locale, label in rec.get("labels", {}).items()
                 if label == value][:1]

@@ -24,7 +24,7 @@ LEAVES = {
     "cert_sha256": str, "apk_sha256": str, "dex_string": str, "dex_class_prefix": str, "asset": str,
     "asset_sha256": str, "native_lib": str, "permissions": dict, "component": str,
     "component_prefix": str, "intent_action": str, "intent_action_prefix": str, "file_string": str,
-    "dex_class_name": str,
+    "dex_class_name": str, "label_regex": str,
 }
 GROUPS = ("any", "all", "at_least")
 _HEX = {"cert_sha1": 40, "cert_sha256": 64, "apk_sha256": 64, "asset_sha256": 64}
@@ -158,11 +158,11 @@ def _condition(item: Any, fail, where: str) -> Condition:
     if not isinstance(value, LEAVES[kind]) or not value:
         raise fail(f"{where}: {kind} must be a non-empty {LEAVES[kind].__name__}")
     regex = None
-    if kind == "package_regex":
+    if kind in ("package_regex", "label_regex"):
         try:
             regex = re.compile(value)
         except re.error as exc:
-            raise fail(f"{where}: package_regex does not compile: {exc}") from None
+            raise fail(f"{where}: {kind} does not compile: {exc}") from None
     if kind in _HEX:
         value = value.lower().replace(":", "").replace(" ", "")
         if not re.fullmatch(f"[0-9a-f]{{{_HEX[kind]}}}", value):
