@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -178,6 +179,56 @@ def test_remote_device_through_a_portal(tmp_path, target_program):
         portal.stop()
 
 
+def test_the_device_going_away_keeps_the_events_as_partial(tmp_path, target_program):
+    """The portal (standing in for frida-server behind adb forward) stops mid-trace, as when the
+    phone's cable is pulled: the trace ends, events.jsonl is kept, hashed and marked partial."""
+    cluster, control = free_port(), free_port()
+    portal = frida.PortalService(frida.EndpointParameters(address="127.0.0.1", port=cluster),
+                                 frida.EndpointParameters(address="127.0.0.1", port=control))
+    portal.start()
+    work = tmp_path / "d"
+    work.mkdir()
+    (work / "f").write_text("x")
+    local = frida.get_local_device()
+    pid = local.spawn([str(target_program), "sleep", "1000", "loop", "2", str(work / "f"), "sleep", "20000"])
+    stopped = threading.Event()
+    try:
+        local.resume(pid)
+        local.attach(pid).join_portal(f"127.0.0.1:{cluster}")
+        remote = FridaTarget(host=f"127.0.0.1:{control}")
+        acq = Acquisition.create(tmp_path / "lost", platform="android", tool_version="t", signature_pack_version="-")
+
+        def pull_the_cable() -> None:
+            time.sleep(3.0)
+            portal.stop()
+            stopped.set()
+
+        threading.Thread(target=pull_the_cable, daemon=True).start()
+        outcome = run_trace(open_device(remote), remote, TraceOptions(target=[str(pid)], spawn=False,
+                                                                       paths=(str(work),), duration_s=30), acq)
+    finally:
+        stopped.wait(10)
+        try:
+            local.kill(pid)
+        except frida.ProcessNotFoundError:
+            pass
+    assert outcome.stop_reason == "device_lost", outcome
+    reopened = Acquisition.open(acq.path)
+    assert reopened.status("events.jsonl") == "partial"
+    assert "lost" in reopened.artifact("events.jsonl")["error"]
+    assert reopened.verify_hashes() == [] and reopened.complete is False
+    events = [e.event for e in read_events(acq.artifact_path("events.jsonl"))]
+    assert [e["path"] for e in events if e["k"] == "open"] == [str(work / "f")] * 2
+
+
+def test_backtraces_on_request(tmp_path, target_program):
+    (tmp_path / "f").write_text("x")
+    _acq, _outcome, events = _trace(tmp_path, [str(target_program), "open", str(tmp_path / "f"), "sleep", "20"],
+                                    paths=(str(tmp_path / "f"),), backtrace=True)
+    (event,) = [e for e in events if e["k"] == "open"]
+    assert 1 <= len(event["bt"]) <= 8 and any("lab_target" in frame for frame in event["bt"]), event["bt"]
+
+
 def test_no_frida_server_is_a_clear_error():
     with pytest.raises(FridaServerUnreachable, match="does not answer") as info:
         open_device(FridaTarget(host=f"127.0.0.1:{free_port()}"))
@@ -186,8 +237,23 @@ def test_no_frida_server_is_a_clear_error():
 
 def test_a_flood_of_a_million_events_is_written_completely(tmp_path, target_program):
     (tmp_path / "f").write_text("x")
-    acq, outcome, _ = _trace(tmp_path, [str(target_program), "loop", "1000000", str(tmp_path / "f")],
-                             paths=(str(tmp_path / "f"),), name="flood")
+    acq = Acquisition.create(tmp_path / "flood", platform="local", tool_version="test", signature_pack_version="-")
+    samples: list[tuple[int, int]] = []  # (events written, this process's resident memory in KiB)
+
+    def sample(written: int) -> None:
+        status = Path("/proc/self/status").read_text()
+        samples.append((written, int(status.split("VmRSS:")[1].split()[0])))
+
+    outcome = run_trace(open_device(LOCAL), LOCAL, TraceOptions(
+        target=[str(target_program), "loop", "1000000", str(tmp_path / "f")], paths=(str(tmp_path / "f"),)), acq,
+        on_progress=sample)
+    # The events stream through to the file (over 100 MB of it): while they flow, the host's memory
+    # stays flat instead of growing with them.
+    assert acq.artifact_path("events.jsonl").stat().st_size > 100_000_000
+    flowing = [rss for written, rss in samples if written > 0]
+    assert len(flowing) >= 10 and samples[-1][0] > 500_000
+    grown_mib = (max(flowing) - flowing[0]) / 1024
+    assert grown_mib < 40, f"the host's memory grew by {grown_mib:.0f} MiB while the events flowed"
     count = 0
     last_seq = 0
     with open(acq.artifact_path("events.jsonl"), "rb") as handle:

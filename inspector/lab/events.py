@@ -62,6 +62,26 @@ class EventWriter:
             if stream is not None:
                 stream.flush()
 
+    def add_lines(self, text: str, first: Any, last: Any, count: Any) -> None:
+        """A batch as the agent sends it: JSON Lines text of ``count`` events numbered ``first`` to
+        ``last``, appended as it is."""
+        if not isinstance(text, str):
+            return
+        data = text.encode("utf-8", "backslashreplace")
+        if not data.endswith(b"\n"):
+            data += b"\n"
+        with self._lock:
+            if isinstance(first, int) and isinstance(last, int) and first > 0:
+                if first > self.last_seq + 1:
+                    self.lost += first - self.last_seq - 1
+                self.last_seq = max(self.last_seq, last)
+            self.lines += count if isinstance(count, int) and count >= 0 else data.count(b"\n")
+            self.kinds["batch"] += 1
+            self.sink.write(data)
+            stream = getattr(self.sink, "stream", None)
+            if stream is not None:
+                stream.flush()
+
     def add(self, event: dict[str, Any]) -> None:
         self.add_batch([event])
 

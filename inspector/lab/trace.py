@@ -122,6 +122,10 @@ def run_trace(device: Any, target: FridaTarget, options: TraceOptions, acq: Acqu
             outcome.duration_s = round(time.monotonic() - started, 3)
             if output:
                 acq.write_bytes(OUTPUT, b"".join(output), content="the traced program's stdout and stderr")
+    if stop.reason == STOP_TARGET_EXITED and not target.local and not _still_reachable(frida, device):
+        # A frida-server that goes away (cable pulled, server killed) may first report its
+        # processes as terminated: the device not answering any more tells the two apart.
+        stop.reason, stop.detail = STOP_DEVICE_LOST, f"the connection to the device was lost ({stop.detail})"
     outcome.stop_reason = stop.reason or STOP_TARGET_EXITED
     outcome.detail, outcome.crash = stop.detail, stop.crash
     if outcome.stop_reason in (STOP_DEVICE_LOST, STOP_AGENT_FAILED):
@@ -171,7 +175,9 @@ def _start(frida: Any, device: Any, target: FridaTarget, options: TraceOptions, 
     def on_message(message: dict[str, Any], data: Any) -> None:
         if message.get("type") == "send":
             payload = message.get("payload")
-            if isinstance(payload, dict) and payload.get("type") == "events":
+            if isinstance(payload, dict) and payload.get("type") == "lines":
+                writer.add_lines(payload.get("lines"), payload.get("first"), payload.get("last"), payload.get("count"))
+            elif isinstance(payload, dict) and payload.get("type") == "events":
                 events = payload.get("events")
                 writer.add_batch(events if isinstance(events, list) else [events])
             elif isinstance(payload, dict) and payload.get("type") == "sync":
@@ -201,6 +207,16 @@ def _start(frida: Any, device: Any, target: FridaTarget, options: TraceOptions, 
     if options.spawn:
         device.resume(pid)
     return session, script, pid
+
+
+def _still_reachable(frida: Any, device: Any) -> bool:
+    try:
+        device.enumerate_processes()
+    except (frida.TransportError, frida.InvalidOperationError, frida.ServerNotRunningError, frida.TimedOutError):
+        return False
+    except frida.NotSupportedError:
+        return True
+    return True
 
 
 def find_process(frida: Any, device: Any, name: str) -> int:

@@ -55,7 +55,7 @@ function openHook(via, pathIndex, flagsIndex) {
         const fd = retval.toInt32();
         fields.ret = fd;
         if (fd < 0) fields.errno = this.errno;
-        emit("open", fields);
+        emit("open", fields, "native", this.threadId);
       }
     },
   };
@@ -87,7 +87,7 @@ function pathHook(kind, pathIndex, flagsIndex) {
           fields.ret = retval.toInt32();
           if (fields.ret < 0) fields.errno = this.errno;
         }
-        emit(kind, fields);
+        emit(kind, fields, "native", this.threadId);
       }
     },
   };
