@@ -137,7 +137,14 @@ class FakeIPhone:
             return None
         handlers = {INSTALLATION_PROXY: self._installation_proxy, MCINSTALL: self._mcinstall,
                     CRASH_COPY: self._afc, AFC: self._afc}
-        return self._run(lambda sock: handlers[service](self._server_tls(sock), service))
+        def serve(sock: socket.socket) -> None:
+            wrapped = self._server_tls(sock)
+            try:
+                handlers[service](wrapped, service)
+            finally:
+                wrapped.close()  # the TLS socket owns the descriptor now: close it, or the host waits
+
+        return self._run(serve)
 
     def _run(self, body: Callable[[socket.socket], None]) -> Callable[[socket.socket], None]:
         def handler(sock: socket.socket) -> None:
@@ -200,33 +207,36 @@ class FakeIPhone:
     def _lockdown(self, sock: socket.socket) -> None:
         session: str | None = None
         host: dict[str, Any] | None = None
-        while True:
-            message = self._recv_plist(sock)
-            request = message.get("Request")
-            self.event(f"lockdown:{request}")
-            answer: dict[str, Any] = {"Request": request}
-            if request == "QueryType":
-                answer["Type"] = "com.apple.mobile.lockdown"
-            elif request == "GetValue":
-                answer.update(self._get_value(message, session is not None))
-            elif request == "Pair":
-                answer.update(self._pair(message))
-            elif request == "StartSession":
-                host = self.paired_hosts.get(str(message.get("HostID")))
-                if host is None:
-                    answer["Error"] = "InvalidHostID"
+        try:
+            while True:
+                message = self._recv_plist(sock)
+                request = message.get("Request")
+                self.event(f"lockdown:{request}")
+                answer: dict[str, Any] = {"Request": request}
+                if request == "QueryType":
+                    answer["Type"] = "com.apple.mobile.lockdown"
+                elif request == "GetValue":
+                    answer.update(self._get_value(message, session is not None))
+                elif request == "Pair":
+                    answer.update(self._pair(message))
+                elif request == "StartSession":
+                    host = self.paired_hosts.get(str(message.get("HostID")))
+                    if host is None:
+                        answer["Error"] = "InvalidHostID"
+                    else:
+                        session = str(uuid.uuid4()).upper()
+                        answer.update(SessionID=session, EnableSessionSSL=True)
+                elif request == "StartService":
+                    answer.update(self._start_service(message, session is not None))
+                elif request == "StopSession":
+                    answer["Result"] = "Success"
                 else:
-                    session = str(uuid.uuid4()).upper()
-                    answer.update(SessionID=session, EnableSessionSSL=True)
-            elif request == "StartService":
-                answer.update(self._start_service(message, session is not None))
-            elif request == "StopSession":
-                answer["Result"] = "Success"
-            else:
-                answer["Error"] = "InvalidRequest"
-            self._send_plist(sock, answer)
-            if request == "StartSession" and "Error" not in answer:
-                sock = self._server_tls(sock, host)
+                    answer["Error"] = "InvalidRequest"
+                self._send_plist(sock, answer)
+                if request == "StartSession" and "Error" not in answer:
+                    sock = self._server_tls(sock, host)
+        finally:
+            sock.close()  # after the TLS upgrade this is the TLS socket, which owns the descriptor
 
     def _get_value(self, message: dict[str, Any], in_session: bool) -> dict[str, Any]:
         domain, key = message.get("Domain"), message.get("Key")
