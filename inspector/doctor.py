@@ -25,7 +25,24 @@ class HostCheck:
 
 
 def run_checks() -> list[HostCheck]:
-    return [_python(), _key(), _adb_server(), _libusb(), *(_udev() if sys.platform.startswith("linux") else [])]
+    return [_python(), _key(), _adb_server(), _libusb(), *(_udev() if sys.platform.startswith("linux") else []),
+            _usbmuxd()]
+
+
+def _usbmuxd() -> HostCheck:
+    """iPhones are reached through usbmuxd; only a warning without it (the phones may all be Android)."""
+    import asyncio
+
+    from inspector.acquire.ios.connection import list_iphones
+
+    try:
+        phones = asyncio.run(list_iphones())
+    except errors.DeviceError as exc:
+        return HostCheck("iPhones (usbmuxd)", "warn", str(exc), exc.hint)
+    if not phones:
+        return HostCheck("iPhones (usbmuxd)", "ok", "usbmuxd answers; no iPhone is plugged in",
+                         "Plug the iPhone in with a data cable and unlock it.")
+    return HostCheck("iPhones (usbmuxd)", "ok", f"{len(phones)} iPhone(s): {', '.join(p.udid for p in phones)}")
 
 
 def frida_checks(host: str | None = None, device_id: str | None = None, local: bool = False) -> list[HostCheck]:

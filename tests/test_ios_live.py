@@ -385,3 +385,61 @@ def test_sysdiagnose_never_started(monkeypatch, tmp_path, pack):
     assert statuses(acq)["sysdiagnose.tar.gz"] == "failed" and not acq.complete
     assert "no finished sysdiagnose appeared" in acq.manifest["artifacts"]["sysdiagnose.tar.gz"]["error"]
     assert statuses(acq)["apps.json"] == "complete"
+
+
+def test_resume_refuses_another_iphone(monkeypatch, tmp_path, pack):
+    first = FakeIPhone(unplug_at="service:com.apple.mobile.MCInstall")
+    mux = start(monkeypatch, tmp_path, first)
+    try:
+        acq, _, lost, _ = scan(tmp_path, pack)
+    finally:
+        mux.stop()
+    assert isinstance(lost, ios_errors.IPhoneDisconnected)
+    other = FakeIPhone()
+    other.values["SerialNumber"] = "SOMEONEELSE1"
+    mux = start(monkeypatch, tmp_path, other)
+    try:
+        with pytest.raises(ios_errors.DeviceError) as raised:
+            scan(tmp_path, pack, resume=True)
+    finally:
+        mux.stop()
+    assert "another phone" in str(raised.value)
+    assert statuses(Acquisition.open(acq.path))["apps.json"] == "complete"  # nothing of the first one lost
+
+
+def test_doctor_reports_usbmuxd_and_the_iphone(monkeypatch, tmp_path):
+    from inspector.doctor import _usbmuxd
+
+    monkeypatch.setenv("USBMUXD_SOCKET_ADDRESS", str(tmp_path / "none.sock"))
+    missing = _usbmuxd()
+    assert missing.status == "warn" and "usbmuxd" in missing.fix
+    mux = start(monkeypatch, tmp_path)
+    try:
+        found = _usbmuxd()
+    finally:
+        mux.stop()
+    assert found.status == "ok" and UDID in found.detail
+
+
+# -- plist values → JSON ------------------------------------------------------------------------------
+def test_plist_json_rules():
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from inspector.acquisition.plist_json import TOO_DEEP, to_json_safe
+
+    value = {"b": b"\x00\xffA", "d": datetime(2026, 11, 18, 4, 31), "u": plistlib.UID(12),
+             "z": datetime(2026, 11, 18, 10, 31, tzinfo=timezone(timedelta(hours=6))),
+             "ms": datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC), "n": float("nan"), "i": float("inf"),
+             "l": [True, 1, 2.5, None, "x"], 7: "int key"}
+    safe = to_json_safe(value)
+    assert safe == {"b": "00ff41", "d": "2026-11-18T04:31:00Z", "u": 12, "z": "2026-11-18T04:31:00Z",
+                    "ms": "2026-01-02T03:04:05.678000Z", "n": "nan", "i": "inf", "l": [True, 1, 2.5, None, "x"],
+                    "7": "int key"}
+    json.dumps(safe, allow_nan=False)  # strict JSON
+    deep: list = []
+    node = deep
+    for _ in range(10_000):
+        node.append([])
+        node = node[0]
+    flat = json.dumps(to_json_safe(deep))
+    assert TOO_DEEP in flat and len(flat) < 1000
