@@ -27,6 +27,11 @@ fc-list 2>/dev/null | grep -Eq 'NotoSansArabic|NotoNaskhArabic' || need+=(fonts-
 # The store's tests run against a real PostgreSQL server: tests/postgres.py starts a private cluster
 # with these programs (initdb, pg_ctl; as the postgres user when run as root) and stops it at the end.
 compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null || need+=(postgresql)
+# Lab mode (tests/test_lab_*.py): gcc builds the program the Frida agent watches (tests/lab_target.c);
+# npm fetches frida-java-bridge so that the agent is compiled from its source in a test (the shipped
+# inspector/lab/agent/agent.bundle.js needs neither).
+command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 if ((${#need[@]})); then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"

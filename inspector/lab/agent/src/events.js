@@ -2,6 +2,8 @@
 // cheap and must never wait for the host: events go into an array and leave in batches, either when
 // the batch is full or from a timer on the agent's own thread. send() only queues the message.
 
+import { drainFast } from "./fastfile.js";
+
 const BATCH_SIZE = 1000;
 const FLUSH_INTERVAL_MS = 50;
 const BACKTRACE_FRAMES = 8;
@@ -15,46 +17,49 @@ export const options = {
 
 let batch = [];
 let seq = 0;
+let firstSeq = 0; // seq of the first event in the batch
 let timer = null;
 
-// Times are seconds on the device's CLOCK_MONOTONIC. Reading that clock from JavaScript costs a
-// native call (about 1 µs, as much as the open() being watched), so each event takes Date.now()'s
-// offset from an anchor that is re-read from CLOCK_MONOTONIC at every flush; the value is kept
-// non-decreasing, so a change of the wall clock never makes time run backwards.
+// Times are seconds on the device's CLOCK_MONOTONIC, the clock the C hooks (fastfile.js) read too.
+// From JavaScript it costs a native call, about a microsecond: events recorded here are the rarer
+// ones (connections, programs, Java calls), the frequent file opens are timed in C.
 const timespec = Memory.alloc(16);
 const clockGettime = new NativeFunction(Module.getGlobalExportByName("clock_gettime"), "int", ["int", "pointer"],
   { exceptions: "propagate" });
 const CLOCK_MONOTONIC = 1;
-let anchorMono = 0;
-let anchorWall = 0;
-let lastT = 0;
-
-function monotonicNow() {
-  clockGettime(CLOCK_MONOTONIC, timespec);
-  const seconds = Number(timespec.readS64());
-  const nanos = Number(timespec.add(8).readS64());
-  return seconds + nanos / 1e9;
-}
-
-function reanchor() {
-  anchorMono = monotonicNow();
-  anchorWall = Date.now();
-}
 
 export function now() {
-  let t = anchorMono + (Date.now() - anchorWall) / 1000;
-  if (t < lastT) {
-    t = lastT;
-  }
-  lastT = t;
-  return t;
+  clockGettime(CLOCK_MONOTONIC, timespec);
+  return Number(timespec.readS64()) + Number(timespec.add(8).readS64()) / 1e9;
 }
 
-// Each event becomes its JSON line at once (the batch is a list of lines): one JSON.stringify per
-// event, no second pass at flush time. ``tid``: the hook's this.threadId, cheaper than asking.
-let firstSeq = 0;
+// Events the C hooks (fastfile.js) recorded come first, so that lines stay in order of time as far
+// as the batches allow.
+function takeFast() {
+  const fast = drainFast(seq + 1);
+  if (fast === null) return;
+  if (fast.count > 0) {
+    if (batch.length === 0) firstSeq = seq + 1;
+    for (const text of fast.lines) batch.push(text);
+    seq += fast.count;
+  }
+  if (fast.dropped > 0) {
+    // The ring was full: these events were not recorded rather than making the app wait.
+    appendEvent("dropped", { count: fast.dropped }, "agent", Process.getCurrentThreadId());
+  }
+}
 
 export function emit(kind, fields, layer = "native", tid = undefined) {
+  takeFast();
+  appendEvent(kind, fields, layer, tid);
+  if (batch.length >= BATCH_SIZE) {
+    flush();
+  }
+}
+
+// Each event becomes its JSON line at once (the batch is a list of lines). ``tid``: the hook's
+// this.threadId where there is one, cheaper than asking.
+function appendEvent(kind, fields, layer, tid) {
   fields.k = kind;
   fields.layer = layer;
   fields.seq = ++seq;
@@ -62,21 +67,18 @@ export function emit(kind, fields, layer = "native", tid = undefined) {
   fields.tid = tid === undefined ? Process.getCurrentThreadId() : tid;
   if (batch.length === 0) firstSeq = seq;
   batch.push(JSON.stringify(fields));
-  if (batch.length >= BATCH_SIZE) {
-    flush();
-  }
 }
 
 // A batch leaves as JSON Lines text, ready to be appended to events.jsonl as it is: the host then
 // does no work per event, and keeps up with the app (a flood of events would otherwise queue up in
 // the host's memory while it turns each one back into JSON).
 export function flush() {
+  takeFast();
   if (batch.length > 0) {
     const out = batch;
     batch = [];
-    send({ type: "lines", first: firstSeq, last: seq, count: out.length, lines: out.join("\n") + "\n" });
+    send({ type: "lines", first: firstSeq, last: seq, count: seq - firstSeq + 1, lines: out.join("\n") + "\n" });
   }
-  reanchor();
 }
 
 // Before execve() replaces the process image, whatever is buffered must reach the host: the agent
@@ -90,7 +92,6 @@ export function flushAndWait() {
 }
 
 export function startTimer() {
-  reanchor();
   if (timer === null) {
     timer = setInterval(flush, FLUSH_INTERVAL_MS);
   }

@@ -2,7 +2,8 @@
 // programs started. Each libc function is hooked once even when several names share one address
 // (glibc's open and open64).
 
-import { emit, flushAndWait, nativeBacktrace, pathWanted, readString } from "./events.js";
+import { emit, flushAndWait, nativeBacktrace, options, pathWanted, readString } from "./events.js";
+import { installFastOpenHooks } from "./fastfile.js";
 
 // O_DIRECTORY differs between architectures (asm-generic vs x86).
 const O_DIRECTORY = (Process.arch === "arm" || Process.arch === "arm64") ? 0x4000 : 0x10000;
@@ -187,6 +188,15 @@ function execHook(pathIndex, argvIndex, kind) {
 }
 
 export function installNativeHooks() {
+  if (!options.backtrace) {
+    // The C hooks for the calls apps make most; with --backtrace (or without CModule support) the
+    // JavaScript hooks below take them instead.
+    try {
+      installed.push(...installFastOpenHooks(options.paths, O_DIRECTORY, hooked));
+    } catch (e) {
+      emit("hook_failed", { group: "fast_open", error: String(e.message || e) }, "agent");
+    }
+  }
   hook(["open", "open64", "__open_2", "__open64_2"], openHook("open", 0, 1));
   hook(["openat", "openat64", "__openat_2", "__openat64_2"], openHook("openat", 1, 2));
   hook(["opendir"], pathHook("opendir", 0, null));
