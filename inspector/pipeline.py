@@ -141,11 +141,20 @@ def acquire_ios(
 
     from inspector.acquire.ios import errors as ios_errors
     from inspector.acquire.ios.collector import IosCollector
-    from inspector.acquire.ios.connection import choose, list_iphones, open_lockdown
+    from inspector.acquire.ios.connection import choose, connection_errors, list_iphones, open_lockdown
 
     opened: list[Acquisition] = []
 
     async def run() -> tuple[Acquisition, Any, errors.DeviceError | None]:
+        loop = asyncio.get_running_loop()
+
+        def quiet_lost_link(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+            # pymobiledevice3's AFC reader leaves "exception never retrieved" futures behind when the
+            # cable is pulled; the collector has already reported that in words, so no traceback.
+            if not isinstance(context.get("exception"), connection_errors()):
+                loop.default_exception_handler(context)
+
+        loop.set_exception_handler(quiet_lost_link)
         phone = choose(await list_iphones(), udid)
         lockdown = await open_lockdown(phone, on_prompt, trust_timeout_s)
         try:

@@ -160,9 +160,11 @@ class IosCollector:
         if not present:
             raise errors.IPhoneDisconnected(f"The iPhone was disconnected ({type(exc).__name__}).") from None
         try:
-            fresh = await open_lockdown(self.phone, on_prompt=None, trust_timeout_s=0)
-        except (errors.TrustTimeout, errors.TrustDenied, errors.DeviceLocked):
-            raise errors.DeviceUnpaired("The iPhone no longer trusts this computer.") from None
+            fresh = await open_lockdown(self.phone, allow_pairing=False)
+        except errors.DeviceUnpaired:
+            raise
+        except errors.DeviceLocked:
+            raise errors.DeviceUnpaired("The iPhone is locked and no longer trusts this computer.") from None
         except errors.DeviceError as again:
             raise errors.IPhoneDisconnected(f"The iPhone stopped answering ({again}).") from None
         old, self.lockdown = self.lockdown, fresh

@@ -95,10 +95,12 @@ async def open_lockdown(
     phone: IPhone,
     on_prompt: Callable[[str], None] | None = None,
     trust_timeout_s: float = DEFAULT_TRUST_TIMEOUT_S,
+    allow_pairing: bool = True,
 ) -> LockdownClient:
     """A lockdown client with a TLS session. If the phone does not trust this computer yet, ask it to:
     ``on_prompt("trust")`` when the *Trust* dialog is up, ``on_prompt("unlock")`` when the phone must be
-    unlocked first (each said once)."""
+    unlocked first (each said once). ``allow_pairing=False`` (reconnecting mid-scan): never make the
+    phone show the dialog unannounced; raise ``DeviceUnpaired`` instead."""
     from pymobiledevice3.exceptions import IncorrectModeError, PasswordRequiredError, PyMobileDevice3Exception
     from pymobiledevice3.lockdown import create_using_usbmux
 
@@ -123,6 +125,9 @@ async def open_lockdown(
         raise errors.DeviceError(f"The device sent lockdown values that cannot be used ({type(exc).__name__}: "
                                  f"{exc}).", hint="This does not look like a normal iPhone; an expert should "
                                  "look at it. Nothing was collected.") from None
+    if not lockdown.paired and not allow_pairing:
+        await lockdown.close()
+        raise errors.DeviceUnpaired("The iPhone no longer trusts this computer.")
     if not lockdown.paired:
         try:
             await _pair(lockdown, on_prompt or (lambda kind: None), trust_timeout_s)
