@@ -283,6 +283,22 @@ def test_hostile_names_and_values_stay_inside_the_folder(monkeypatch, tmp_path, 
     assert any(n.startswith("a_b") for n in names) and any(n.startswith("xxxx") for n in names)
 
 
+def test_binary_plists_with_nul_and_uid_values(monkeypatch, tmp_path, pack):
+    phone = FakeIPhone(binary_plists=True)  # binary plists can carry what XML cannot
+    phone.profile.apps.append({"CFBundleIdentifier": "evil\x00/../../x", "ApplicationType": "User"})
+    phone.profile.backup_domain["WillEncrypt"] = plistlib.UID(7)
+    mux = start(monkeypatch, tmp_path, phone)
+    try:
+        acq, _, lost, _ = scan(tmp_path, pack)
+    finally:
+        mux.stop()
+    assert lost is None and acq.complete
+    assert json.loads((acq.path / "backup_settings.json").read_text())["WillEncrypt"] == 7
+    assert json.loads((acq.path / "apps.json").read_text())[-1]["CFBundleIdentifier"] == "evil\x00/../../x"
+    assert sorted(p.name for p in acq.path.iterdir() if p.is_file()) == [
+        "acquisition.json", "apps.json", "backup_settings.json", "device_info.json", "hashes.csv", "profiles.json"]
+
+
 def test_endless_app_list_is_cut(monkeypatch, tmp_path, pack):
     phone = FakeIPhone()
     phone.profile.apps = [{"CFBundleIdentifier": f"com.example.app{n}", "ApplicationType": "User"}

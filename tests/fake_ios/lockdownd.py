@@ -69,6 +69,7 @@ class FakeIPhone:
     hostile_crash_entries: list[tuple[str, str, bytes]] = field(default_factory=list)
     # A sysdiagnose the person "starts" after ``sysdiagnose_after`` looks at its folder; the phone then
     # shows IN_PROGRESS_<name> for ``sysdiagnose_writing`` more looks, then the finished <name>.
+    binary_plists: bool = False  # answer in binary plists (real lockdownd sends XML; a hostile one may not)
     sysdiagnose: bytes | None = None
     sysdiagnose_after: int = 1
     sysdiagnose_writing: int = 2
@@ -198,9 +199,8 @@ class FakeIPhone:
         (size,) = struct.unpack(">I", self._recv_exact(sock, 4))
         return plistlib.loads(self._recv_exact(sock, size))
 
-    @staticmethod
-    def _send_plist(sock: socket.socket, value: dict[str, Any]) -> None:
-        body = plistlib.dumps(value)
+    def _send_plist(self, sock: socket.socket, value: dict[str, Any]) -> None:
+        body = plistlib.dumps(value, fmt=plistlib.FMT_BINARY if self.binary_plists else plistlib.FMT_XML)
         sock.sendall(struct.pack(">I", len(body)) + body)
 
     # -- lockdownd --------------------------------------------------------------------------------
