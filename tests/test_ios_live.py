@@ -299,6 +299,18 @@ def test_binary_plists_with_nul_and_uid_values(monkeypatch, tmp_path, pack):
         "acquisition.json", "apps.json", "backup_settings.json", "device_info.json", "hashes.csv", "profiles.json"]
 
 
+def test_unreadable_crash_log_does_not_hide_the_others(monkeypatch, tmp_path, pack):
+    phone = FakeIPhone(ghost_crash_entries=[("/", "vanished.ips"), ("/", "Gone")])
+    mux = start(monkeypatch, tmp_path, phone)
+    try:
+        acq, stats, lost, _ = scan(tmp_path, pack)
+    finally:
+        mux.stop()
+    assert lost is None and stats.crash_files == 4
+    record = acq.manifest["artifacts"]["crash_logs"]
+    assert record["status"] == "partial" and "/vanished.ips: not readable" in record["error"]
+
+
 def test_endless_app_list_is_cut(monkeypatch, tmp_path, pack):
     phone = FakeIPhone()
     phone.profile.apps = [{"CFBundleIdentifier": f"com.example.app{n}", "ApplicationType": "User"}

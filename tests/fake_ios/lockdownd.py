@@ -67,6 +67,7 @@ class FakeIPhone:
     event_counts: dict[str, int] = field(default_factory=dict)
     # Extra raw names in an AFC folder listing (hostile devices): (folder, name, bytes)
     hostile_crash_entries: list[tuple[str, str, bytes]] = field(default_factory=list)
+    ghost_crash_entries: list[tuple[str, str]] = field(default_factory=list)  # listed, but stat fails
     # A sysdiagnose the person "starts" after ``sysdiagnose_after`` looks at its folder; the phone then
     # shows IN_PROGRESS_<name> for ``sysdiagnose_writing`` more looks, then the finished <name>.
     binary_plists: bool = False  # answer in binary plists (real lockdownd sends XML; a hostile one may not)
@@ -358,6 +359,8 @@ class FakeIPhone:
         for folder, name, data in self.hostile_crash_entries:
             folders.setdefault(folder, []).append(name)
             files[posixpath.join(folder, name)] = data
+        for folder, name in self.ghost_crash_entries:
+            folders.setdefault(folder, []).append(name)
         if self.sysdiagnose is not None and self._sysdiagnose_looks > self.sysdiagnose_after:
             writing = self._sysdiagnose_looks <= self.sysdiagnose_after + self.sysdiagnose_writing
             name = ("IN_PROGRESS_" if writing else "") + self.sysdiagnose_name

@@ -254,7 +254,7 @@ class IosCollector:
                         listing_problems.append("total size limit reached: the remaining files were not copied")
                         break
                     total += size
-                    await self._copy_crash_file(afc, device_path, name, size)
+                    await self._copy_crash_file(afc, device_path, name, size, listing_problems)
             finally:
                 try:
                     await asyncio.wait_for(afc.aclose(), timeout=10)
@@ -269,18 +269,29 @@ class IosCollector:
                       files=self.stats.crash_files + self.stats.crash_files_skipped_done)
 
     async def _walk_crash_logs(self, afc: Any, problems: list[str]) -> list[tuple[str, int]]:
+        from pymobiledevice3.exceptions import AfcException
+
         found: list[tuple[str, int]] = []
         pending: list[tuple[str, int]] = [("/", 0)]
         while pending:
             folder, depth = pending.pop()
-            for entry in await afc.listdir(folder):
+            try:
+                entries = await afc.listdir(folder)
+            except AfcException as exc:  # one unreadable folder does not hide the others
+                problems.append(f"{folder}: not listed ({exc})")
+                continue
+            for entry in entries:
                 if not isinstance(entry, str) or entry in ("", ".", ".."):
                     continue
                 path = posixpath.join(folder, entry)
                 if len(found) >= self.options.crash_max_files:
                     problems.append(f"more than {self.options.crash_max_files} files: the rest were not copied")
                     return found
-                info = await afc.stat(path)
+                try:
+                    info = await afc.stat(path)
+                except AfcException as exc:
+                    problems.append(f"{path}: not readable ({exc})")
+                    continue
                 kind = info.get("st_ifmt")
                 if kind == "S_IFDIR":
                     if depth + 1 >= self.options.crash_max_depth:
@@ -301,10 +312,11 @@ class IosCollector:
             return None
         return "crash_logs/" + "/".join(safe_component(p) for p in parts)
 
-    async def _copy_crash_file(self, afc: Any, device_path: str, name: str, size: int) -> None:
+    async def _copy_crash_file(self, afc: Any, device_path: str, name: str, size: int, problems: list[str]) -> None:
         try:
             await self._copy_file(afc, device_path, name, size)
         except _ArtifactFailed as failure:
+            problems.append(f"{device_path}: {failure.reason}")
             self.reporter.warn(f"{device_path}: {failure.reason}")
         else:
             self.stats.crash_files += 1
