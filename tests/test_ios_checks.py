@@ -253,3 +253,17 @@ def test_safari_profiles_history_is_read_too(tmp_path, pack):
     acq, _ = open_for_check(build_backup(tmp_path / "backup", c), tmp_path / "acq")
     found = _rules(analyze(acq, pack))["ios.ioc.safari_visit"]
     assert found["evidence"][0]["locator"].startswith("HomeDomain/Library/Safari/Profiles/4C1F/History.db")
+
+
+def test_info_plist_of_the_wrong_type_is_noted_not_fatal(tmp_path, pack):
+    import plistlib
+
+    c = BackupContent()
+    c.files[SMS_DB] = sms_db(tmp_path, [("+1", f"https://{_indicator(pack, 'domain', 'RCSLab')}/x", WHEN)])
+    root = build_backup(tmp_path / "backup", c)
+    (root / "Info.plist").write_bytes(plistlib.dumps(["not", "a", "dictionary"]))
+    (root / "Status.plist").write_bytes(b"\x00garbage")
+    acq, _ = open_for_check(root, tmp_path / "acq")
+    doc = analyze(acq, pack)
+    assert "Info.plist holds a list" in _coverage(doc)["ios_apps"]["reason"]
+    assert "ios.ioc.sms_link" in _rules(doc)  # the rest of the backup was still checked

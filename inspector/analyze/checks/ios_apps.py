@@ -21,7 +21,7 @@ def records(ev: IOSEvidence) -> tuple[list[apps.AppRecord], str | None, str | No
         return apps.from_installation_proxy(listed), "apps.json", None
     backup = ev.backup
     if backup is not None:
-        return apps.from_backup(backup.info, backup.manifest), ev.backup_artifact(), None
+        return apps.from_backup(backup.info, backup.manifest), ev.backup_artifact(), "; ".join(backup.notes) or None
     return [], None, problem or ev.backup_problem
 
 
@@ -32,6 +32,7 @@ def run(ev: IOSEvidence, pack: SignaturePack) -> CheckOutcome:
         outcome.status = "failed" if problem else "skipped"
         outcome.reason = problem or "the list of apps was not collected"
         return outcome
+    outcome.reason = problem  # e.g. a damaged Info.plist: the apps it lists were not seen
     by_source: dict[str, int] = {}
     unknown = []
     for app in found:

@@ -152,6 +152,7 @@ class Backup:
         self._work_dir = work_dir
         self._decrypted_db = db_path if keybag else None
         self._db: sqlite3.Connection | None = None
+        self.notes: list[str] = []  # what could not be read but did not stop the backup being read
 
     @property
     def encrypted(self) -> bool:
@@ -166,8 +167,16 @@ class Backup:
         if not root.is_dir():
             raise BackupError(f"{root} is not a folder")
         manifest = read_plist(root / "Manifest.plist")
-        info = read_plist(root / "Info.plist", required=False)
-        status = read_plist(root / "Status.plist", required=False)
+        notes = []
+        info = status = {}
+        try:  # Info.plist and Status.plist only describe the backup: a damaged one is noted, not fatal
+            info = read_plist(root / "Info.plist", required=False)
+        except BackupError as exc:
+            notes.append(str(exc))
+        try:
+            status = read_plist(root / "Status.plist", required=False)
+        except BackupError as exc:
+            notes.append(str(exc))
         if not (root / "Manifest.db").is_file():
             if (root / "Manifest.mbdb").is_file():
                 raise BackupError("this backup was made by iOS 9 or older (Manifest.mbdb), which inspector "
@@ -179,6 +188,7 @@ class Backup:
         if not encrypted:
             backup = cls(root, manifest, info, status, None, root / "Manifest.db", None)
             backup._connect()
+            backup.notes = notes
             return backup
         if password is None:
             raise PasswordNeeded(f"the backup in {root} is encrypted")
@@ -208,6 +218,7 @@ class Backup:
         except BackupError:
             backup.close()
             raise
+        backup.notes = notes
         return backup
 
     def _connect(self) -> None:
