@@ -13,6 +13,7 @@ class DatabaseUnusable(Exception):
 def open_readonly(path: Path) -> sqlite3.Connection:
     try:
         db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+        db.execute("PRAGMA temp_store = MEMORY")  # no temporary files outside the output folder
         db.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.Error as exc:
         raise DatabaseUnusable(f"{path.name} is not a readable database: {exc}") from None

@@ -225,6 +225,7 @@ class Backup:
         try:
             uri = self._db_path.resolve().as_uri() + ("?mode=ro" if self.encrypted else "?mode=ro&immutable=1")
             db = sqlite3.connect(uri, uri=True)
+            db.execute("PRAGMA temp_store = MEMORY")
             columns = {row[1] for row in db.execute("PRAGMA table_info(Files)")}
         except sqlite3.Error as exc:
             raise BackupError(f"Manifest.db is damaged: {exc}") from None
@@ -266,9 +267,11 @@ class Backup:
             where.append("relativePath LIKE ?")
             args.append(path_like)
         if where:
-            query += " WHERE " + " AND ".join(where)
+            # a filtered list is small: sorted in memory. The whole list is not sorted at all, so that
+            # SQLite never spills a sort of a million rows into a temporary file outside the output folder.
+            query += " WHERE " + " AND ".join(where) + " ORDER BY domain, relativePath"
         try:
-            for row in self._db.execute(query + " ORDER BY domain, relativePath", args):
+            for row in self._db.execute(query, args):
                 yield _record(row)
         except sqlite3.Error as exc:
             raise BackupError(f"Manifest.db is damaged: {exc}") from None
