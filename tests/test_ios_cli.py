@@ -100,3 +100,27 @@ def test_password_and_owner_answer_asked_on_a_terminal(tmp_path):
     assert proc.returncode == 1, err.decode()
     rules = {f["rule_id"] for f in json.loads(out)["findings"]}
     assert "ios.backup_encryption.not_by_owner" in rules
+
+
+def test_nothing_is_written_outside_the_output_folder(tmp_path):
+    """The backup is not changed, and no decrypted file lands in the temporary folder (TMPDIR) or
+    anywhere but the output folder, which keeps no decrypted file either."""
+    import hashlib
+
+    root = _backup(tmp_path, "pw")
+
+    def snapshot(folder: Path) -> dict[str, str]:
+        return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in folder.rglob("*") if p.is_file()}
+
+    before = snapshot(root)
+    tmpdir = tmp_path / "tmpdir"
+    tmpdir.mkdir()
+    out = tmp_path / "out"
+    done = run("check", str(root), "--password", "pw", "--out", str(out), "--no-store", "--format", "json",
+               env_extra={"TMPDIR": str(tmpdir)})
+    assert done.returncode == 1, done.stderr
+    assert snapshot(root) == before
+    assert list(tmpdir.iterdir()) == []
+    names = {p.name for p in out.rglob("*")}
+    assert not any(n.startswith(".ios-work") or n == "Manifest.db" for n in names), names
