@@ -267,3 +267,15 @@ def test_info_plist_of_the_wrong_type_is_noted_not_fatal(tmp_path, pack):
     doc = analyze(acq, pack)
     assert "Info.plist holds a list" in _coverage(doc)["ios_apps"]["reason"]
     assert "ios.ioc.sms_link" in _rules(doc)  # the rest of the backup was still checked
+
+
+def test_process_list_of_a_sysdiagnose(tmp_path, pack):
+    ps = ("USER UID PRSNA PID PPID F %CPU %MEM PRI NI VSZ RSS WCHAN TT STAT STARTED TIME COMMAND\n"
+          "root 0 - 1 0 4004 0.0 0.1 37 0 1 1 - ?? Ss 9:00AM 0:01.00 /sbin/launchd\n"
+          f"root 0 - 77 1 4004 0.0 0.1 37 0 1 1 - ?? Ss 9:00AM 0:00.10 {KINGSPAWN_PATH} --daemon\n"
+          "mobile 501 - 90 1 4004 0.0 0.1 37 0 1 1 - ?? Ss 9:00AM 0:00.10 /usr/libexec/locationd\n")
+    archive = build_sysdiagnose(tmp_path / "sysdiagnose_ps.tar.gz", {"ps.txt": ps.encode()})
+    acq, _ = open_for_check(archive, tmp_path / "acq")
+    found = _rules(analyze(acq, pack))["ios.ioc.process_list"]
+    assert found["subject"] == KINGSPAWN_PATH and found["family"] == "ioc.kingspawn"
+    assert found["evidence"][0]["locator"].endswith("ps.txt line 3")

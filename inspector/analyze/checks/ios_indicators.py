@@ -1,5 +1,6 @@
 """Indicators (MVT's STIX2 bundles and the rest of signatures/iocs) matched against what an iPhone
-records: app ids of installed apps, process names, paths and bundle ids in crash logs, links in SMS and
+records: app ids of installed apps, process names, paths and bundle ids in crash logs and in the
+process list of a sysdiagnose (ps.txt), links in SMS and
 iMessage (sms.db), Safari history, privacy permissions (TCC.db) and the processes that used the
 network (DataUsage.sqlite).
 
@@ -34,7 +35,8 @@ TCC_DB = ("HomeDomain", "Library/TCC/TCC.db")
 DATA_USAGE = ("WirelessDomain", "Library/Databases/DataUsage.sqlite")
 # (severity, confidence) by where the indicator was seen
 STRENGTH = {"app": ("critical", "high"), "crash_log": ("critical", "high"), "data_usage": ("critical", "high"),
-            "tcc": ("critical", "high"), "sms_link": ("high", "medium"), "safari_visit": ("medium", "low")}
+            "tcc": ("critical", "high"), "process_list": ("critical", "high"), "sms_link": ("high", "medium"),
+            "safari_visit": ("medium", "low")}
 
 
 def _slug(text: str) -> str:
@@ -129,6 +131,14 @@ def run(ev: IOSEvidence, pack: SignaturePack) -> CheckOutcome:
             excerpt = f"process={record.process} bundle={record.bundle} path={record.path}"
             out.add("crash_log", record.process or record.path, indicator,
                     artifact_evidence(ev, artifact_name, excerpt, locator), record.time)
+
+    if content is not None and content.processes:
+        read.append("process list")
+        for member, process in content.processes:
+            for indicator in _names(pack, process.name, path=process.path):
+                out.add("process_list", process.path, indicator,
+                        artifact_evidence(ev, "sysdiagnose.tar.gz", f"pid {process.pid} {process.path}",
+                                          f"{member} line {process.line}"), None)
 
     if ev.backup is not None:
         for link in _database(ev, SMS_DB, messages.parse, read, problems):

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector.acquisition import Acquisition
-from inspector.analyze.ios import crash_logs, shutdown_log, unified_log
+from inspector.analyze.ios import crash_logs, process_list, shutdown_log, unified_log
 from inspector.sources.ios.backup import Backup, BackupError, BackupFile, BackupFileError, PasswordNeeded
 from inspector.sources.ios.keybag import WrongPassword
 from inspector.sources.ios.sysdiagnose import ReadReport, UnsafeArchive, members
@@ -40,6 +40,7 @@ class SysdiagnoseContent:
     shutdown_clients: list[tuple[str, shutdown_log.DelayedClient]] = field(default_factory=list)
     crashes: list[tuple[str, crash_logs.CrashRecord]] = field(default_factory=list)
     activities: list[tuple[str, unified_log.Activity]] = field(default_factory=list)
+    processes: list[tuple[str, process_list.RunningProcess]] = field(default_factory=list)
     shutdown_logs: int = 0
     text_logs: int = 0
     unsafe_names: list[str] = field(default_factory=list)
@@ -166,6 +167,9 @@ class IOSEvidence:
                     content.shutdown_logs += 1
                     text = member.data.decode("utf-8", "replace")
                     content.shutdown_clients += [(member.name, c) for c in shutdown_log.parse(text)]
+                elif kind == "process_list":
+                    text = member.data.decode("utf-8", "replace")
+                    content.processes += [(member.name, p) for p in process_list.parse(text)]
                 elif kind == "crash_log":
                     record = crash_logs.parse(member.data)
                     if record:

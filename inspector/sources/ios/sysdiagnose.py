@@ -43,10 +43,12 @@ class ReadReport:
 
 
 def wanted(name: str) -> str | None:
-    """What a member is for the checks: shutdown_log, crash_log, text_log, or None."""
+    """What a member is for the checks: shutdown_log, process_list, crash_log, text_log, or None."""
     base = name.rsplit("/", 1)[-1]
     if base == "shutdown.log":
         return "shutdown_log"
+    if base in ("ps.txt", "ps_thread.txt"):
+        return "process_list"
     if base.endswith((".ips", ".crash")) or "/crashes_and_spins/" in f"/{name}":
         return "crash_log"
     if base.endswith((".log", ".txt")) and "/system_logs.logarchive/" not in f"/{name}":
