@@ -48,26 +48,33 @@ class ApkChecker:
         if deep not in DEEP_MODES:
             raise ValueError(f"deep must be one of {', '.join(DEEP_MODES)}")
         paths = [Path(p) for p in paths]
-        records = features_many(paths, jobs=jobs, limits=limits, yara=self.yara, yara_folders=self.yara_folders,
-                                use_cache=use_cache,
-                                on_done=(lambda p, _r, _c: on_done("features", p)) if on_done else None)
-        entries = {p: self._entry(p, *records[p], skip) for p in paths}
+        entries: dict[Path, dict[str, Any]] = {}
+
+        def tiered(path: Path, record: dict, cached: bool) -> None:  # match at once, keep no record
+            entries[path] = self._entry(path, record, cached, skip)
+            if on_done:
+                on_done("features", path)
+
+        features_many(paths, jobs=jobs, limits=limits, yara=self.yara, yara_folders=self.yara_folders,
+                      use_cache=use_cache, on_done=tiered, keep=False)
         wanted = [p for p in paths if deep == "all" or (deep == "flagged" and entries[p]["matches"])]
-        if wanted:
-            deep_records = features_many(wanted, jobs=jobs, limits=limits, yara=self.yara,
-                                         yara_folders=self.yara_folders, deep=rule_needles(self.rules),
-                                         on_done=(lambda p, _r, _c: on_done("deep", p)) if on_done else None)
-            for path in wanted:
-                record, _ = deep_records[path]
-                deep_part = record.get("deep")
-                if not deep_part or "error" in deep_part or record.get("incomplete"):
-                    why = (deep_part or {}).get("error") or "; ".join(record.get("errors", []))[:300]
-                    entries[path]["deep"] = {"error": why or "full analysis failed"}
-                    continue
-                entry = self._entry(path, record, records[path][1], skip)
+
+        def deeper(path: Path, record: dict, _cached: bool) -> None:
+            deep_part = record.get("deep")
+            if not deep_part or "error" in deep_part or record.get("incomplete"):
+                why = (deep_part or {}).get("error") or "; ".join(record.get("errors", []))[:300]
+                entries[path]["deep"] = {"error": why or "full analysis failed"}
+            else:
+                entry = self._entry(path, record, entries[path]["from_cache"], skip)
                 enrich(entry, record)
                 entry["deep"] = {k: deep_part[k] for k in ("engine", "seconds", "api_calls")}
                 entries[path] = entry
+            if on_done:
+                on_done("deep", path)
+
+        if wanted:
+            features_many(wanted, jobs=jobs, limits=limits, yara=self.yara, yara_folders=self.yara_folders,
+                          deep=rule_needles(self.rules), on_done=deeper, keep=False)
         return [entries[p] for p in paths]
 
     def _entry(self, path: Path, record: dict, cached: bool, skip: frozenset[str]) -> dict[str, Any]:

@@ -99,12 +99,14 @@ def _context():
 def features_many(paths: Iterable[Path], *, jobs: int | None = None, limits: Limits = DEFAULT_LIMITS,
                   yara=None, yara_folders: tuple[Path, ...] = (), use_cache: bool = True,
                   on_done: Callable[[Path, dict[str, Any], bool], None] | None = None,
-                  deep: set[str] | None = None) -> dict[Path, tuple[dict[str, Any], bool]]:
+                  deep: set[str] | None = None, keep: bool = True) -> dict[Path, tuple[dict[str, Any], bool]]:
     """Feature records of ``paths`` → {path: (record, from_cache)}. Cached records are returned at once;
     the rest are extracted by ``jobs`` workers (default: the CPU count; 1 = in this process, still
     under the time limit). ``on_done(path, record, cached)`` is called as each one is ready.
     ``deep``: the strings whose users to look up; runs androguard's full analysis on every APK (never
-    cached, never read from the cache)."""
+    cached, never read from the cache). ``keep=False``: records are only handed to ``on_done`` and not
+    kept (the result maps each path to (None, cached)), so that memory does not grow with the number
+    of APKs."""
     if deep is not None:
         use_cache = False
     deep_args = tuple(sorted(deep)) if deep is not None else None
@@ -116,36 +118,38 @@ def features_many(paths: Iterable[Path], *, jobs: int | None = None, limits: Lim
             sha256 = file_sha256(path)
         except OSError as exc:
             out[path] = (_failed(path, "", f"cannot be read: {exc}"), False)
-            _notify(on_done, path, out[path])
+            _notify(on_done, path, out[path], out, keep)
             continue
         if use_cache and (record := cache.load(sha256)) is not None:
             if yara is not None and (record.get("yara") or {}).get("rules_sha256") != yara.sha256:
                 cache.save(cache.rescan_yara(path, record, yara))
             out[path] = (record, True)
-            _notify(on_done, path, out[path])
+            _notify(on_done, path, out[path], out, keep)
         else:
             todo.append((path, sha256))
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     if jobs == 1 or len(todo) == 1:
         for path, sha256 in todo:
             record = _in_process(path, sha256, limits, yara, deep_args)
-            _keep(out, path, record, use_cache, on_done)
+            _keep(out, path, record, use_cache, on_done, keep)
         return out
     _pooled(todo, jobs, limits, yara, tuple(map(str, yara_folders)) if yara is not None else (), use_cache, out,
-            on_done, deep_args)
+            on_done, deep_args, keep)
     return out
 
 
-def _notify(on_done, path, item) -> None:
+def _notify(on_done, path, item, out=None, keep: bool = True) -> None:
     if on_done is not None:
         on_done(path, item[0], item[1])
+    if not keep and out is not None:
+        out[path] = (None, item[1])
 
 
-def _keep(out, path: Path, record: dict, use_cache: bool, on_done) -> None:
+def _keep(out, path: Path, record: dict, use_cache: bool, on_done, keep: bool = True) -> None:
     if use_cache and not record.get("incomplete") and "deep" not in record:
         cache.save(record)
     out[path] = (record, False)
-    _notify(on_done, path, out[path])
+    _notify(on_done, path, out[path], out, keep)
 
 
 def _in_process(path: Path, sha256: str, limits: Limits, yara, deep) -> dict[str, Any]:
@@ -170,7 +174,7 @@ def _in_process(path: Path, sha256: str, limits: Limits, yara, deep) -> dict[str
             signal.signal(signal.SIGALRM, previous)
 
 
-def _pooled(todo, jobs, limits: Limits, yara, yara_folders, use_cache, out, on_done, deep) -> None:
+def _pooled(todo, jobs, limits: Limits, yara, yara_folders, use_cache, out, on_done, deep, keep) -> None:
     pending = list(todo)
     while pending:
         executor = ProcessPoolExecutor(max_workers=min(jobs, len(pending)), mp_context=_context(),
@@ -199,7 +203,7 @@ def _pooled(todo, jobs, limits: Limits, yara, yara_folders, use_cache, out, on_d
                                                        "(memory limit or a crash in a library)")
                     except Exception as exc:  # noqa: BLE001
                         record = _failed(path, sha256, f"{type(exc).__name__}: {exc}"[:500])
-                    _keep(out, path, record, use_cache, on_done)
+                    _keep(out, path, record, use_cache, on_done, keep)
                 if broken:
                     break
                 now = time.monotonic()
@@ -209,7 +213,7 @@ def _pooled(todo, jobs, limits: Limits, yara, yara_folders, use_cache, out, on_d
                         path, sha256, _t0 = started.pop(future)
                         _keep(out, path, _failed(path, sha256, f"analysis stopped after {limits.time_s:g} s "
                                                                "(time limit; the process was killed)"),
-                              use_cache, on_done)
+                              use_cache, on_done, keep)
                     broken = True
                     break
         finally:
