@@ -50,8 +50,9 @@ def run(ev: IOSEvidence, pack: SignaturePack) -> CheckOutcome:
     if unknown:
         # A backup tells only App Store purchases apart; the rest is listed once, for an expert.
         names = ", ".join(a.bundle_id for a in unknown[:20])
+        shown = ", ".join(a.bundle_id for a in unknown[:3]) + (", …" if len(unknown) > 3 else "")
         outcome.findings.append(ios_finding(
-            "app_source.unknown", f"{len(unknown)} apps", "low", "low",
+            "app_source.unknown", shown, "low", "low",
             [artifact_evidence(ev, artifact, names, unknown[0].locator)], family="device_state", count=len(unknown)))
     outcome.counts = {"apps": len(found), **{f"apps_{k}": v for k, v in sorted(by_source.items())}}
     return outcome
