@@ -176,7 +176,8 @@ def main() -> None:
               help="How long to wait for 'Allow USB debugging' (Android) or 'Trust' (iPhone) to be tapped.")
 @click.option("--ios", is_flag=True, help="Scan an iPhone plugged in by USB (through usbmuxd) instead of Android.")
 @click.option("--udid", metavar="UDID", help="With --ios: which iPhone, when several are plugged in.")
-@click.option("--backup", is_flag=True, help="With --ios: also make a full encrypted backup (not available yet).")
+@click.option("--backup", is_flag=True,
+              help="With --ios: also make a full backup (asks before setting a temporary backup password).")
 @click.option("--sysdiagnose", is_flag=True,
               help="With --ios: also collect a sysdiagnose, which you start on the phone (it takes minutes).")
 @_window_option
@@ -188,9 +189,9 @@ def scan(demo: bool, tcp: str | None, serial: str | None, out: Path | None, resu
     """Collect what matters from a phone and check it for known implants and their traces.
 
     Android: the phone must be unlocked with USB debugging on. iPhone (--ios): unlock it and tap
-    *Trust* when it asks. Nothing is installed on the phone and no setting is changed. The result is
-    a folder with the raw evidence (acquisition.json, hashes.csv, the phone's outputs and apps),
-    report.html to read, and report.json.
+    *Trust* when it asks. Nothing is installed on the phone and no setting is changed (--backup asks
+    before it touches backup encryption). The result is a folder with the raw evidence
+    (acquisition.json, hashes.csv, the phone's outputs and apps), report.html to read, and report.json.
     """
     if ios or udid or backup or sysdiagnose:
         if demo or tcp or serial or no_apks:

@@ -17,6 +17,10 @@ _PROMPTS = {
              "enter your passcode. Waiting…",
     "unlock": "[bold yellow]The iPhone is locked.[/bold yellow] Unlock it with its passcode; it will then ask "
               "whether to trust this computer. Waiting…",
+    "backup_password_left": "[bold red]The temporary backup password could not be removed[/bold red] (the "
+                            "iPhone went away). It is shown below: plug the iPhone in again and run "
+                            "`inspector scan --ios --resume FOLDER --backup`, or remove it on the phone with "
+                            "Settings › General › Transfer or Reset iPhone › Reset › Reset All Settings.",
     "sysdiagnose": "[bold yellow]Now start a sysdiagnose on the iPhone:[/bold yellow] press both volume buttons "
                    "and the side button together for about one second, then let go (the phone vibrates briefly; "
                    "do not hold longer, that starts Emergency SOS). The phone needs 5–10 minutes to write it; keep "
@@ -27,7 +31,6 @@ _PROMPTS = {
 def scan_ios(*, udid: str | None, backup: bool, sysdiagnose: bool, out: Path | None, resume: Path | None,
              operator: str | None, json_out: bool, db: str | None, no_store: bool, case: str | None,
              trust_timeout: float, window: str | None, formats: str, lang: str | None) -> None:
-    from inspector.acquire.ios import errors as ios_errors
     from inspector.acquire.ios.collector import IosCollectOptions
     from inspector.acquisition import AcquisitionError
     from inspector.analyze.signatures import SignaturePack, SignaturePackError
@@ -49,13 +52,6 @@ def scan_ios(*, udid: str | None, backup: bool, sysdiagnose: bool, out: Path | N
     report_formats, report_lang = _parse_report_options(formats, lang)
     if resume and out:
         raise click.UsageError("--resume FOLDER already names the folder; leave out --out")
-    if backup:
-        # Refused before touching the phone, rather than pretending (docs/ios-live.md, "Not yet").
-        _fail(console, ios_errors.NotSupportedYet(
-            "--backup is not available in live iPhone scans yet.",
-            hint="Run `inspector scan --ios` without it for the quick scan. For a backup, make one with Finder/"
-                 "iTunes or `idevicebackup2 backup --full DIR` and check it with `inspector check DIR`."))
-        sys.exit(EXIT_ERROR)
     _check_case(console, case, db, no_store)
     folder = resume or out or Path.cwd() / f"inspector-scan-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}"
     try:
@@ -67,6 +63,17 @@ def scan_ios(*, udid: str | None, backup: bool, sysdiagnose: bool, out: Path | N
     def on_prompt(kind: str) -> None:
         console.print(_PROMPTS.get(kind, _PROMPTS["trust"]))
 
+    def confirm(question: str) -> bool:
+        if question != "backup_encryption":
+            return False
+        console.print("Backup encryption is off on this iPhone. An encrypted backup also holds the keychain, "
+                      "Wi-Fi and health data. inspector can switch encryption on with a temporary password for "
+                      "this backup and switch it off again right after; nothing else changes.")
+        if not sys.stdin.isatty():
+            console.print("No one to ask (not a terminal): the backup is made without encryption.")
+            return False
+        return click.confirm("Use a temporary backup password?", default=False, err=json_out)
+
     def on_connected(found: str) -> None:
         console.print(f"Connected to the iPhone {found}.", highlight=False)
 
@@ -75,7 +82,8 @@ def scan_ios(*, udid: str | None, backup: bool, sysdiagnose: bool, out: Path | N
             acq, stats, lost = acquire_ios(udid, folder, resume=bool(resume), operator=operator, pack=pack,
                                            reporter=reporter, on_prompt=on_prompt, on_connected=on_connected,
                                            trust_timeout_s=trust_timeout,
-                                           options=IosCollectOptions(sysdiagnose=sysdiagnose))
+                                           options=IosCollectOptions(sysdiagnose=sysdiagnose, backup=backup),
+                                           confirm=confirm)
     except (errors.DeviceError, AcquisitionError) as exc:
         _fail(console, exc)
         sys.exit(EXIT_ERROR)
@@ -90,8 +98,16 @@ def scan_ios(*, udid: str | None, backup: bool, sysdiagnose: bool, out: Path | N
         console.print(f"iPhone: {stats.apps} apps listed, {stats.crash_files} crash/analytics logs copied"
                       + (f" ({stats.crash_files_skipped_done} done before)" if stats.crash_files_skipped_done else "")
                       + f"; {stats.bytes_received / 1e6:.1f} MB of logs received.", highlight=False)
+    ios_options = None
+    if stats is not None and stats.backup_password:
+        from inspector.analyze.ios.evidence import IOSOptions
+
+        console.print(f"The backup is encrypted with the temporary password [bold]{stats.backup_password}[/bold]. "
+                      "inspector does not store it: note it to check this backup again (inspector check "
+                      f"{acq.path} --password …).", highlight=False)
+        ios_options = IOSOptions(backup_password=stats.backup_password)
     outcome = _analyse(console, acq, pack, window, db=db, store=not no_store, formats=report_formats,
-                       lang=report_lang, case=case)
+                       lang=report_lang, case=case, ios_options=ios_options)
     _finish(console, outcome, json_out, lang=report_lang)
 
 

@@ -132,10 +132,12 @@ def acquire_ios(
     on_connected: Callable[[str], None] | None = None,
     trust_timeout_s: float = 120.0,
     options: Any = None,
+    confirm: Callable[[str], bool] | None = None,
 ) -> tuple[Acquisition, Any, errors.DeviceError | None]:
     """Live iPhone acquisition (docs/ios-live.md): find it through usbmuxd, pair (the *Trust* dialog,
     ``on_prompt("trust" | "unlock")``), collect into ``out`` (``on_prompt("sysdiagnose")`` when the
-    person must start one, with ``options.sysdiagnose``). Problems before anything is collected
+    person must start one, with ``options.sysdiagnose``; ``confirm("backup_encryption")`` before a
+    temporary backup password is set, with ``options.backup``). Problems before anything is collected
     raise ``DeviceError``; a phone lost mid-way returns the partial acquisition and the error."""
     import asyncio
 
@@ -166,7 +168,7 @@ def acquire_ios(
                 acq = Acquisition.create(out, platform="ios", tool_version=inspector.__version__,
                                          signature_pack_version=pack.version, operator=operator)
             opened.append(acq)
-            collector = IosCollector(lockdown, phone, acq, reporter, options, on_prompt=on_prompt)
+            collector = IosCollector(lockdown, phone, acq, reporter, options, on_prompt=on_prompt, confirm=confirm)
             try:
                 stats = await collector.run()
             except errors.DeviceDisconnected as exc:

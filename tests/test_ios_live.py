@@ -341,16 +341,20 @@ def test_unusable_lockdown_values_give_a_clear_error(monkeypatch, tmp_path, pack
 def _inspector(args: list[str], tmp_path: Path, mux: FakeUsbmuxd) -> subprocess.CompletedProcess:
     env = {**os.environ, "USBMUXD_SOCKET_ADDRESS": mux.address, "HOME": str(tmp_path / "home"), "COLUMNS": "200"}
     return subprocess.run([sys.executable, "-m", "inspector", *args], env=env, capture_output=True, text=True,
-                          timeout=300)
+                          timeout=300, stdin=subprocess.DEVNULL)
 
 
 def test_cli_scan_ios_with_the_trust_dialog(monkeypatch, tmp_path):
-    mux = start(monkeypatch, tmp_path, FakeIPhone(trusted=False, trust=Trust("accept", pending_s=0.5)))
+    phone = _backup_phone()
+    phone.trusted, phone.trust = False, Trust("accept", pending_s=0.5)
+    phone.paired_hosts.clear()
+    mux = start(monkeypatch, tmp_path, phone)
+    mux.pair_records.clear()
     try:
         listed = _inspector(["devices"], tmp_path, mux)
         assert UDID in listed.stdout and "inspector scan --ios" in listed.stdout
         done = _inspector(["scan", "--ios", "--out", str(tmp_path / "scan"), "--no-store"], tmp_path, mux)
-        refused = _inspector(["scan", "--ios", "--backup", "--out", str(tmp_path / "b")], tmp_path, mux)
+        backup = _inspector(["scan", "--ios", "--backup", "--out", str(tmp_path / "b"), "--no-store"], tmp_path, mux)
         mux.devices[0].plugged_in = False
         missing = _inspector(["scan", "--ios", "--out", str(tmp_path / "none")], tmp_path, mux)
     finally:
@@ -360,8 +364,9 @@ def test_cli_scan_ios_with_the_trust_dialog(monkeypatch, tmp_path):
     result = json.loads((tmp_path / "scan" / "report.json").read_text())
     assert result["device"]["platform"] == "ios" and result["device"]["model"] == "iPhone14,5"
     assert (tmp_path / "scan" / "report.html").is_file()
-    assert refused.returncode == 2 and "--backup is not available" in refused.stdout
-    assert not (tmp_path / "b").exists()
+    # not a terminal: nobody to ask, so backup encryption is not touched and the backup is plain
+    assert backup.returncode in (0, 1) and "No one to ask" in backup.stdout, backup.stdout + backup.stderr
+    assert (tmp_path / "b" / "backup" / "Manifest.db").is_file() and "ChangePassword" not in " ".join(phone.events)
     assert missing.returncode == 2 and "No iPhone found" in missing.stdout and "What to do" in missing.stdout
 
 
@@ -471,3 +476,87 @@ def test_plist_json_rules():
         node = node[0]
     flat = json.dumps(to_json_safe(deep))
     assert TOO_DEEP in flat and len(flat) < 1000
+
+
+# -- --backup -----------------------------------------------------------------------------------------
+def _backup_phone() -> FakeIPhone:
+    return FakeIPhone(backup_files={("HomeDomain", "Library/Preferences/com.apple.test.plist"): b"<plist/>",
+                                    ("MediaDomain", "Media/DCIM/100APPLE/IMG_0001.JPG"): b"\xff\xd8" + b"x" * 5000,
+                                    ("HomeDomain", "Library/Empty.txt"): b""})
+
+
+def test_backup_with_a_temporary_password_the_person_agreed_to(monkeypatch, tmp_path, pack):
+    phone = _backup_phone()
+    mux = start(monkeypatch, tmp_path, phone)
+    asked: list[str] = []
+    try:
+        acq, stats, lost, _ = scan(tmp_path, pack, options=IosCollectOptions(backup=True),
+                                   confirm=lambda q: asked.append(q) or True)
+    finally:
+        mux.stop()
+    assert lost is None and acq.complete, acq.manifest["artifacts"].get("backup")
+    assert asked == ["backup_encryption"]
+    assert stats.backup_password and phone.backup_password is None  # set for the backup, removed after
+    events = [e for e in phone.events if e.startswith("mobilebackup2:")]
+    assert events.count("mobilebackup2:ChangePassword") == 2 and "mobilebackup2:Backup" in events
+    record = acq.manifest["artifacts"]["backup"]
+    assert record["status"] == "complete" and record["encrypted"] is True
+    assert acq.manifest["backup_encryption"]["removed_at"]
+    manifest = plistlib.loads((acq.path / "backup" / "Manifest.plist").read_bytes())
+    assert manifest["IsEncrypted"] is True
+    assert (acq.path / "backup" / "Info.plist").is_file() and acq.verify_hashes() == []
+    assert stats.backup_password not in (acq.path / "acquisition.json").read_text()
+    assert not (acq.path / ".partial-backup").exists()
+    # the offline engineer's backup checks read it with the temporary password
+    from inspector.analyze.ios.evidence import IOSOptions
+    from inspector.analyze.result import analyze
+
+    doc = analyze(acq, pack, ios_options=IOSOptions(backup_password=stats.backup_password))
+    cover = {c["check"]: c for c in doc["coverage"]}
+    assert cover["ios_backup_files"]["status"] == "ran", cover["ios_backup_files"]
+
+
+def test_backup_leaves_the_owners_password_alone(monkeypatch, tmp_path, pack):
+    phone = _backup_phone()
+    phone.backup_password = "owner's secret"
+    mux = start(monkeypatch, tmp_path, phone)
+    asked: list[str] = []
+    try:
+        acq, stats, lost, _ = scan(tmp_path, pack, options=IosCollectOptions(backup=True),
+                                   confirm=lambda q: asked.append(q) or True)
+    finally:
+        mux.stop()
+    assert lost is None and asked == [] and stats.backup_password is None
+    assert "mobilebackup2:ChangePassword" not in phone.events and phone.backup_password == "owner's secret"
+    assert acq.manifest["artifacts"]["backup"]["encrypted"] is True and "backup_encryption" not in acq.manifest
+
+
+def test_backup_without_consent_is_not_encrypted(monkeypatch, tmp_path, pack):
+    phone = _backup_phone()
+    mux = start(monkeypatch, tmp_path, phone)
+    try:
+        acq, stats, lost, _ = scan(tmp_path, pack, options=IosCollectOptions(backup=True), confirm=lambda q: False)
+    finally:
+        mux.stop()
+    assert lost is None and acq.complete and stats.backup_password is None
+    assert "mobilebackup2:ChangePassword" not in phone.events
+    assert plistlib.loads((acq.path / "backup" / "Manifest.plist").read_bytes())["IsEncrypted"] is False
+
+
+def test_backup_cut_by_a_pulled_cable(monkeypatch, tmp_path, pack):
+    phone = _backup_phone()
+    phone.unplug_at = "backup:file#2"
+    mux = start(monkeypatch, tmp_path, phone)
+    prompts: list[str] = []
+    try:
+        acq, stats, lost = acquire_ios(None, tmp_path / "acq", resume=False, operator=None, pack=pack,
+                                       on_prompt=prompts.append, options=IosCollectOptions(backup=True),
+                                       confirm=lambda q: True)
+    finally:
+        mux.stop()
+    assert isinstance(lost, ios_errors.IPhoneDisconnected)
+    # the temporary password could not be removed: the person is told, and it is in the stats to show
+    assert "backup_password_left" in prompts and stats.backup_password == phone.backup_password
+    assert acq.manifest["backup_encryption"]["removed_at"] is None and acq.manifest["backup_encryption"]["remove_error"]
+    assert statuses(acq)["apps.json"] == "complete" and not (acq.path / ".partial-backup").exists()
+    assert stats.backup_password not in (acq.path / "acquisition.json").read_text()

@@ -38,7 +38,11 @@ INSTALLATION_PROXY = "com.apple.mobile.installation_proxy"
 MCINSTALL = "com.apple.mobile.MCInstall"
 CRASH_COPY = "com.apple.crashreportcopymobile"
 AFC = "com.apple.afc"
-SERVICES = (INSTALLATION_PROXY, MCINSTALL, CRASH_COPY, AFC)
+MOBILEBACKUP2 = "com.apple.mobilebackup2"
+NOTIFICATION_PROXY = "com.apple.mobile.notification_proxy"
+SPRINGBOARD = "com.apple.springboardservices"
+SERVICES = (INSTALLATION_PROXY, MCINSTALL, CRASH_COPY, AFC, MOBILEBACKUP2, NOTIFICATION_PROXY, SPRINGBOARD)
+SYNC_LOCK = "/com.apple.itunes.lock_sync"  # the one file a backup host opens for writing (and locks)
 
 _DEVICE_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)  # one per test run: keygen is slow
 
@@ -70,6 +74,10 @@ class FakeIPhone:
     ghost_crash_entries: list[tuple[str, str]] = field(default_factory=list)  # listed, but stat fails
     # A sysdiagnose the person "starts" after ``sysdiagnose_after`` looks at its folder; the phone then
     # shows IN_PROGRESS_<name> for ``sysdiagnose_writing`` more looks, then the finished <name>.
+    # --backup: the files of the backup the phone "makes" ((domain, relativePath) -> bytes), and its
+    # backup password (None: backups are not encrypted). ChangePassword sets and clears it.
+    backup_files: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    backup_password: str | None = None
     binary_plists: bool = False  # answer in binary plists (real lockdownd sends XML; a hostile one may not)
     sysdiagnose: bytes | None = None
     sysdiagnose_after: int = 1
@@ -138,7 +146,8 @@ class FakeIPhone:
         if service is None:
             return None
         handlers = {INSTALLATION_PROXY: self._installation_proxy, MCINSTALL: self._mcinstall,
-                    CRASH_COPY: self._afc, AFC: self._afc}
+                    CRASH_COPY: self._afc, AFC: self._afc, MOBILEBACKUP2: self._mobilebackup2,
+                    NOTIFICATION_PROXY: self._notification_proxy, SPRINGBOARD: self._springboard}
         def serve(sock: socket.socket) -> None:
             wrapped = self._server_tls(sock)
             try:
@@ -250,6 +259,8 @@ class FakeIPhone:
             values = self.values if in_session else {k: v for k, v in self.values.items() if k in PUBLIC_KEYS}
         elif domain == "com.apple.mobile.backup" and in_session:
             values = self.profile.backup_domain
+            if self.backup_files:  # a phone made for --backup tests: WillEncrypt follows its password
+                values = {**values, "WillEncrypt": self.backup_password is not None}
         else:
             return {**out, "Error": "MissingValue" if in_session else "GetProhibited"}
         if key is None:
@@ -374,8 +385,10 @@ class FakeIPhone:
                 else self.sysdiagnose
         return files, folders
 
-    def _afc(self, sock: ssl.SSLSocket, _name: str) -> None:
-        files, folders = self._afc_tree()
+    def _afc(self, sock: ssl.SSLSocket, name: str) -> None:
+        media = name == AFC  # the media folder (com.apple.afc), not the crash-report copy service
+        tree = (lambda: ({SYNC_LOCK: b""}, {"/": [SYNC_LOCK[1:]]})) if media else self._afc_tree
+        files, folders = tree()
         handles: dict[int, list[Any]] = {}
         while True:
             header = self._recv_exact(sock, 40)
@@ -390,12 +403,12 @@ class FakeIPhone:
             def status(code: int) -> None:
                 reply(1, struct.pack("<Q", code))
 
-            files, folders = self._afc_tree()  # the phone may be writing a sysdiagnose meanwhile
+            files, folders = tree()  # the phone may be writing a sysdiagnose meanwhile
             if operation == 0x03:  # READ_DIR
                 path = payload.split(b"\0", 1)[0].decode()
                 if path == "/DiagnosticLogs/sysdiagnose" or path == "DiagnosticLogs/sysdiagnose":
                     self._sysdiagnose_looks += 1
-                    files, folders = self._afc_tree()
+                    files, folders = tree()
                 if path not in folders:
                     status(8)
                     continue
@@ -410,21 +423,26 @@ class FakeIPhone:
                 elif path in files:
                     info = {"st_size": str(len(files[path])), "st_blocks": "8", "st_nlink": "1", "st_ifmt": "S_IFREG"}
                 else:
-                    status(8)
+                    status(4)  # READ_ERROR: what iOS answers for a missing path (pymobiledevice3 relies on it)
                     continue
                 info.update(st_mtime=mtime, st_birthtime=mtime)
                 reply(2, b"".join(k.encode() + b"\0" + v.encode() + b"\0" for k, v in info.items()))
             elif operation == 0x0D:  # FILE_OPEN
                 mode = struct.unpack("<Q", payload[:8])[0]
                 path = payload[8:].split(b"\0", 1)[0].decode()
-                if mode != 1:
-                    status(10)  # PERM_DENIED: nothing on this phone may be changed
+                if mode != 1 and not (media and path == SYNC_LOCK and mode == 2):
+                    status(10)  # PERM_DENIED: nothing else on this phone may be changed
                 elif path not in files:
                     status(8)
                 else:
+                    if mode != 1:
+                        self.event(f"afc:write-open:{path}")
                     handle = len(handles) + 1
                     handles[handle] = [files[path], 0]
                     reply(0x0E, struct.pack("<Q", handle))
+            elif operation == 0x1B:  # FILE_LOCK (the backup host locks the sync lock file)
+                self.event("afc:lock")
+                status(0 if struct.unpack("<Q", payload[:8])[0] in handles else 7)
             elif operation == 0x0F:  # READ
                 self.event("afc:read")
                 handle, size = struct.unpack("<QQ", payload[:16])
@@ -444,3 +462,94 @@ class FakeIPhone:
                 reply(2, b"".join(k.encode() + b"\0" + v.encode() + b"\0" for k, v in info.items()))
             else:
                 status(15)  # OP_NOT_SUPPORTED (writes, removes, renames...)
+
+    # -- notification_proxy and springboardservices (a backup host opens them) -------------------
+    def _notification_proxy(self, sock: ssl.SSLSocket, _name: str) -> None:
+        while True:
+            message = self._recv_plist(sock)
+            self.event(f"notify:{message.get('Command')}:{message.get('Name')}")
+            if message.get("Command") == "Shutdown":
+                self._send_plist(sock, {"Command": "ProxyDeath"})
+                return
+
+    def _springboard(self, sock: ssl.SSLSocket, _name: str) -> None:
+        while True:
+            message = self._recv_plist(sock)
+            if message.get("command") == "getIconPNGData":
+                self._send_plist(sock, {"pngData": b""})
+
+    # -- mobilebackup2 (DeviceLink) ---------------------------------------------------------------
+    def _dl_send(self, sock: ssl.SSLSocket, message: list[Any]) -> None:
+        body = plistlib.dumps(message)
+        sock.sendall(struct.pack(">I", len(body)) + body)
+
+    def _dl_recv(self, sock: ssl.SSLSocket) -> list[Any]:
+        (size,) = struct.unpack(">I", self._recv_exact(sock, 4))
+        return plistlib.loads(self._recv_exact(sock, size))
+
+    def _mobilebackup2(self, sock: ssl.SSLSocket, _name: str) -> None:
+        self._dl_send(sock, ["DLMessageVersionExchange", 300, 0])
+        reply = self._dl_recv(sock)
+        if reply[:2] != ["DLMessageVersionExchange", "DLVersionsOk"]:
+            return
+        self._dl_send(sock, ["DLMessageDeviceReady"])
+        while True:
+            message = self._dl_recv(sock)
+            if message[0] == "DLMessageDisconnect":
+                return
+            if message[0] != "DLMessageProcessMessage":
+                continue
+            request = message[1]
+            kind = request.get("MessageName")
+            self.event(f"mobilebackup2:{kind}")
+            if kind == "Hello":
+                self._dl_send(sock, ["DLMessageProcessMessage", {"ErrorCode": 0, "ProtocolVersion": 2.1}])
+            elif kind == "ChangePassword":
+                self._dl_send(sock, ["DLMessageProcessMessage", self._change_password(request)])
+            elif kind == "Backup":
+                self._send_backup(sock)
+            else:
+                self._dl_send(sock, ["DLMessageProcessMessage", {"ErrorCode": 1, "ErrorDescription": "unsupported"}])
+
+    def _change_password(self, request: dict[str, Any]) -> dict[str, Any]:
+        old, new = request.get("OldPassword"), request.get("NewPassword")
+        if self.backup_password is not None and old != self.backup_password:
+            return {"ErrorCode": 207, "ErrorDescription": "The password is incorrect"}  # never overwritten
+        self.backup_password = new or None
+        return {"ErrorCode": 0}
+
+    def _send_backup(self, sock: ssl.SSLSocket) -> None:
+        import sys
+
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+        from ios_backup_builder import DEFAULT_LOCKDOWN, BackupContent, build_backup
+
+        lockdown = {**DEFAULT_LOCKDOWN, **{k: self.values[k] for k in DEFAULT_LOCKDOWN if k in self.values}}
+        with tempfile.TemporaryDirectory(prefix="fake-backup-") as tmp:
+            made = build_backup(Path(tmp) / "b", BackupContent(files=dict(self.backup_files), lockdown=lockdown),
+                                password=self.backup_password)
+            paths = sorted(p for p in made.rglob("*") if p.is_file() and p.name != "Info.plist")
+            udid = self.profile.udid
+            for folder in sorted({p.parent for p in paths if p.parent != made}):
+                self._dl_send(sock, ["DLMessageCreateDirectory", f"{udid}/{folder.relative_to(made).as_posix()}", 0,
+                                     "___EmptyParameterString___"])
+                self._expect_status(sock)
+            self._dl_send(sock, ["DLMessageUploadFiles", {}, 10.0])
+            for number, path in enumerate(paths):
+                if self.unplug_at == f"backup:file#{number + 1}":
+                    self.event(self.unplug_at)
+                name = f"{udid}/{path.relative_to(made).as_posix()}".encode()
+                data = path.read_bytes()
+                out = struct.pack(">I", len(name)) + name + struct.pack(">I", len(name)) + name
+                if data:
+                    out += struct.pack(">IB", len(data) + 1, 0x0C) + data
+                out += struct.pack(">IB", 1, 0)
+                sock.sendall(out)
+            sock.sendall(struct.pack(">I", 0))
+            self._expect_status(sock)
+        self._dl_send(sock, ["DLMessageProcessMessage", {"ErrorCode": 0}])
+
+    def _expect_status(self, sock: ssl.SSLSocket) -> None:
+        answer = self._dl_recv(sock)
+        if answer[0] != "DLMessageStatusResponse" or answer[1] != 0:
+            raise _Dropped(f"host refused: {answer}")

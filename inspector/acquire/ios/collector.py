@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import posixpath
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -19,7 +20,7 @@ from inspector.acquire.android.collector import Reporter, SilentReporter
 from inspector.acquire.ios import errors
 from inspector.acquire.ios.connection import IPhone, connection_errors, open_lockdown
 from inspector.acquire.ios.identity import ios_identity
-from inspector.acquisition import Acquisition
+from inspector.acquisition import Acquisition, utc_now
 from inspector.acquisition.names import safe_component
 from inspector.acquisition.plist_json import to_json_safe
 
@@ -31,6 +32,9 @@ MCINSTALL = "com.apple.mobile.MCInstall"
 CRASH_COPY = "com.apple.crashreportcopymobile"
 BACKUP_DOMAIN = "com.apple.mobile.backup"
 SYSDIAGNOSE = "sysdiagnose.tar.gz"
+BACKUP = "backup"
+# What a file of an iTunes/Finder backup is called: the plists and Manifest.db, or <id[:2]>/<40 hex id>.
+_SAFE_BACKUP_NAME = re.compile(r"^(?:[A-Za-z0-9][A-Za-z0-9._-]{0,80}|[0-9a-f]{2}/[0-9a-f]{40})$")
 # Where the phone writes a sysdiagnose, inside the crash-report copy service's folder. While it is being
 # written the name starts with IN_PROGRESS_; the finished archive has the same name without it.
 SYSDIAGNOSE_DIR = "/DiagnosticLogs/sysdiagnose"
@@ -50,6 +54,9 @@ class IosCollectOptions:
     sysdiagnose_timeout_s: float = 900.0
     sysdiagnose_poll_s: float = 2.0
     sysdiagnose_max_bytes: int = 4 << 30
+    # --backup: a full backup takes minutes to hours; the person agrees to a temporary password first
+    backup: bool = False
+    backup_timeout_s: float = 6 * 3600.0
 
 
 @dataclass
@@ -58,6 +65,7 @@ class IosCollectStats:
     crash_files: int = 0
     crash_files_skipped_done: int = 0
     apps: int = 0
+    backup_password: str | None = None  # the temporary backup password inspector set (never stored)
 
 
 class IosCollector:
@@ -66,7 +74,8 @@ class IosCollector:
 
     def __init__(self, lockdown: LockdownClient, phone: IPhone, acquisition: Acquisition,
                  reporter: Reporter | None = None, options: IosCollectOptions | None = None,
-                 on_prompt: Callable[[str], None] | None = None) -> None:
+                 on_prompt: Callable[[str], None] | None = None,
+                 confirm: Callable[[str], bool] | None = None) -> None:
         self.lockdown = lockdown
         self.phone = phone
         self.acq = acquisition
@@ -74,6 +83,7 @@ class IosCollector:
         self.options = options or IosCollectOptions()
         self.stats = IosCollectStats()
         self.on_prompt = on_prompt or (lambda kind: None)
+        self.confirm = confirm or (lambda question: False)  # no one to ask: change nothing
         self.locked = False  # a service answered "passcode protected": the person should unlock and resume
 
     # -- the whole run ----------------------------------------------------------------------------
@@ -87,6 +97,8 @@ class IosCollector:
         await self._crash_logs()
         if self.options.sysdiagnose and not self.acq.is_complete(SYSDIAGNOSE):
             await self._sysdiagnose()
+        if self.options.backup and self.acq.status(BACKUP) != "complete":
+            await self._backup()
         self.acq.finish()
         return self.stats
 
@@ -118,7 +130,7 @@ class IosCollector:
             self.reporter.warn(f"{name}: {cut}")
         self.reporter.advance(1)
 
-    async def _guarded(self, work: Awaitable[Any]) -> Any:
+    async def _guarded(self, work: Awaitable[Any], timeout: float | None = None) -> Any:
         """Run one request; sort what goes wrong into "this artifact failed" (the run goes on) and
         "the phone is gone" (raised: the run stops, what is saved stays)."""
         from pymobiledevice3.exceptions import (
@@ -130,9 +142,10 @@ class IosCollector:
         )
 
         try:
-            return await asyncio.wait_for(work, timeout=self.options.request_timeout_s)
+            return await asyncio.wait_for(work, timeout=timeout or self.options.request_timeout_s)
         except TimeoutError:
-            raise _ArtifactFailed(f"the iPhone did not answer within {self.options.request_timeout_s:.0f} s") from None
+            raise _ArtifactFailed(f"the iPhone did not answer within {timeout or self.options.request_timeout_s:.0f} s"
+                                  ) from None
         except PasswordRequiredError:
             self.locked = True
             raise _ArtifactFailed("the iPhone is locked (unlock it and run again with --resume)") from None
@@ -145,7 +158,7 @@ class IosCollector:
             raise _ArtifactFailed(f"the connection dropped ({type(exc).__name__}); reconnected") from None
         except PyMobileDevice3Exception as exc:
             raise _ArtifactFailed(f"{type(exc).__name__}: {exc}") from None
-        except (ValueError, TypeError, KeyError, AttributeError, UnicodeError) as exc:
+        except (ValueError, TypeError, KeyError, AttributeError, UnicodeError, AssertionError) as exc:
             # what the phone sent did not have the expected shape
             raise _ArtifactFailed(f"the iPhone sent an unexpected answer ({type(exc).__name__}: {exc})") from None
 
@@ -404,6 +417,104 @@ class IosCollector:
                     return path, size
                 last = (path, size)
             await asyncio.sleep(self.options.sysdiagnose_poll_s)
+
+
+    # -- backup (opt-in) ---------------------------------------------------------------------------
+    async def _backup(self) -> None:
+        """A full iTunes/Finder-format backup into ``backup/`` through mobilebackup2. Backup encryption is
+        never changed without the person's consent: if it is off and they agree, a temporary password is
+        set for the backup (the phone then includes the keychain and health data) and removed again
+        afterwards; if it is on, the owner's password is left alone."""
+        import secrets
+        import shutil
+
+        from pymobiledevice3.services.mobilebackup2 import Mobilebackup2Service
+
+        work = self.acq.path / ".partial-backup"
+        shutil.rmtree(work, ignore_errors=True)  # an earlier attempt: a backup is never resumed midway
+        shutil.rmtree(self.acq.path / BACKUP, ignore_errors=True)
+        for name in [n for n in self.acq.manifest["artifacts"] if n == BACKUP or n.startswith(BACKUP + "/")]:
+            del self.acq.manifest["artifacts"][name]
+        work.mkdir()
+        self.reporter.stage("Checking backup encryption")
+        try:
+            will_encrypt = await self._guarded(self.lockdown.get_value(BACKUP_DOMAIN, "WillEncrypt"))
+            temporary = None
+            if will_encrypt is not True and self.confirm("backup_encryption"):
+                temporary = secrets.token_hex(10)
+                await self._guarded(Mobilebackup2Service(self.lockdown).change_password(str(work), new=temporary))
+                self.acq.manifest["backup_encryption"] = {"temporary_password_set_by_inspector": True,
+                                                          "set_at": utc_now(), "removed_at": None}
+                self.acq.save()
+                self.stats.backup_password = temporary
+            try:
+                self.reporter.stage("Making a backup (the iPhone may ask for its passcode)", total=100, unit="%")
+                done = [0.0]
+
+                def progress(percent: float) -> None:
+                    if isinstance(percent, (int, float)) and percent > done[0]:
+                        self.reporter.advance(percent - done[0])
+                        done[0] = percent
+
+                await self._guarded(Mobilebackup2Service(self.lockdown).backup(
+                    full=True, backup_directory=str(work), progress_callback=progress),
+                    timeout=self.options.backup_timeout_s)
+            finally:
+                if temporary is not None:
+                    await self._remove_temporary_password(work, temporary)
+            self._adopt_backup(work, encrypted=will_encrypt is True or temporary is not None)
+        except _ArtifactFailed as failure:
+            self.acq.mark(BACKUP, "failed", error=failure.reason)
+            self.reporter.warn(f"backup: {failure.reason}")
+        except errors.DeviceError as exc:
+            self.acq.mark(BACKUP, "failed", error=str(exc))  # the part received is not a usable backup
+            raise
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+    async def _remove_temporary_password(self, work: Any, temporary: str) -> None:
+        from pymobiledevice3.services.mobilebackup2 import Mobilebackup2Service
+
+        record = self.acq.manifest["backup_encryption"]
+        try:
+            await self._guarded(Mobilebackup2Service(self.lockdown).change_password(str(work), old=temporary))
+        except (_ArtifactFailed, errors.DeviceError) as exc:
+            record["remove_error"] = str(exc)
+            self.acq.save()
+            self.on_prompt("backup_password_left")
+            raise
+        record["removed_at"] = utc_now()
+        self.acq.save()
+
+    def _adopt_backup(self, work: Any, encrypted: bool) -> None:
+        """Move the finished backup into ``backup/`` and record every file with its hash."""
+        import os
+
+        from inspector.acquisition import sha256_file
+
+        folders = [p for p in work.iterdir() if p.is_dir() and not p.is_symlink()]
+        if len(folders) != 1:
+            raise _ArtifactFailed(f"the backup folder holds {len(folders)} device folders, not one")
+        final = self.acq.path / BACKUP
+        os.replace(folders[0], final)
+        problems = []
+        count = 0
+        for path in sorted(final.rglob("*")):
+            rel = path.relative_to(final).as_posix()
+            if path.is_symlink() or not path.is_file():
+                continue
+            if not _SAFE_BACKUP_NAME.match(rel):
+                problems.append(f"{rel!r}: not a backup file name, left out")
+                path.unlink()
+                continue
+            self.acq.mark(f"{BACKUP}/{rel}", "complete", sha256=sha256_file(path), size=path.stat().st_size,
+                          finished_at=utc_now())
+            count += 1
+        for required in ("Manifest.plist", "Manifest.db", "Info.plist", "Status.plist"):
+            if not (final / required).is_file():
+                problems.append(f"{required} is missing")
+        self.acq.mark(BACKUP, "partial" if problems else "complete", error="; ".join(problems[:20]) or None,
+                      files=count, encrypted=encrypted)
 
 
 @dataclass

@@ -65,7 +65,3 @@ class IPhoneDisconnected(DeviceDisconnected):
         "kept. Plug it back in, unlock it, and run the same command with --resume FOLDER to finish "
         "without starting over."
     )
-
-
-class NotSupportedYet(DeviceError):
-    """An option the live iOS acquisition does not implement yet (docs/ios-live.md says what is missing)."""
