@@ -23,6 +23,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from inspector.acquisition.folder import sha256_file
 from inspector.analyze.apk import arsc_labels
 from inspector.analyze.apk.dex_tables import read_dex
 
@@ -37,11 +38,7 @@ _DEX = re.compile(r"classes\d*\.dex")
 
 
 def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return sha256_file(path)
 
 
 def _quiet_androguard() -> None:
