@@ -11,9 +11,9 @@ from pathlib import Path
 
 import inspector
 from inspector.acquisition import Acquisition
-from inspector.lab.device import FridaTarget, open_device
+from inspector.lab.device import FridaTarget, open_device, probe
 from inspector.lab.result import trace_result
-from inspector.lab.trace import TraceOptions, TraceOutcome, run_trace
+from inspector.lab.trace import TraceOptions, TraceOutcome, device_record, run_trace
 from inspector.pipeline import ScanOutcome
 
 
@@ -25,6 +25,7 @@ def trace_app(target: FridaTarget, options: TraceOptions, out: Path, *, operator
     device = open_device(target)
     acq = Acquisition.create(out, platform="local" if target.local else "android",
                              tool_version=inspector.__version__, signature_pack_version="-", operator=operator)
+    acq.set_device(device_record(probe(device, target)))
     return acq, run_trace(device, target, options, acq, on_progress)
 
 

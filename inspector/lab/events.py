@@ -62,12 +62,15 @@ class EventWriter:
             if stream is not None:
                 stream.flush()
 
-    def add_lines(self, text: str, first: Any, last: Any, count: Any) -> None:
-        """A batch as the agent sends it: JSON Lines text of ``count`` events numbered ``first`` to
-        ``last``, appended as it is."""
-        if not isinstance(text, str):
+    def add_lines(self, text: str | bytes, first: Any, last: Any, count: Any) -> None:
+        """A batch as the agent sends it: JSON Lines (text, or UTF-8 bytes from the C hooks) of
+        ``count`` events numbered ``first`` to ``last``, appended as it is."""
+        if isinstance(text, bytes):
+            data = text
+        elif isinstance(text, str):
+            data = text.encode("utf-8", "backslashreplace")
+        else:
             return
-        data = text.encode("utf-8", "backslashreplace")
         if not data.endswith(b"\n"):
             data += b"\n"
         with self._lock:

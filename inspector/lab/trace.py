@@ -49,11 +49,12 @@ class TraceOptions:
     capture_content: bool = False
     java: bool = True
     kill_on_stop: bool = True  # a spawned app is ended with the trace (it was started for it)
+    ring_slots: int | None = None  # slots of the agent's ring for file opens (default 65,536; tests make it small)
 
     def agent_settings(self) -> dict[str, Any]:
         return {"paths": list(self.paths) if self.paths is not None else None, "backtrace": self.backtrace,
                 "captureContent": self.capture_content, "java": self.java,
-                "ownPackage": self.target[0] if self.target else None}
+                "ownPackage": self.target[0] if self.target else None, "ringSlots": self.ring_slots}
 
 
 @dataclass
@@ -85,6 +86,16 @@ class _Stop:
         if not self.event.is_set():
             self.reason, self.detail = reason, detail
             self.event.set()
+
+
+def device_record(parameters: dict[str, Any]) -> dict[str, Any]:
+    """acquisition.json's ``device`` from frida's system parameters (frida-server on Android gives the
+    OS version, API level, architecture and the phone's name)."""
+    os_info = parameters.get("os") if isinstance(parameters.get("os"), dict) else {}
+    record = {"platform": os_info.get("id") or parameters.get("platform"), "os_version": os_info.get("version"),
+              "model": parameters.get("name"), "arch": parameters.get("arch"),
+              "api_level": parameters.get("api-level")}
+    return {k: str(v) for k, v in record.items() if v not in (None, "")}
 
 
 def run_trace(device: Any, target: FridaTarget, options: TraceOptions, acq: Acquisition,
@@ -176,7 +187,11 @@ def _start(frida: Any, device: Any, target: FridaTarget, options: TraceOptions, 
         if message.get("type") == "send":
             payload = message.get("payload")
             if isinstance(payload, dict) and payload.get("type") == "lines":
-                writer.add_lines(payload.get("lines"), payload.get("first"), payload.get("last"), payload.get("count"))
+                # The C hooks' events come as bytes (data), the others as text (lines).
+                writer.add_lines(data if isinstance(data, bytes) else payload.get("lines"), payload.get("first"),
+                                 payload.get("last"), payload.get("count"))
+                # Flow control: the agent sends more only once this much is written (events.js).
+                script.post({"type": "written", "last": payload.get("last")})
             elif isinstance(payload, dict) and payload.get("type") == "events":
                 events = payload.get("events")
                 writer.add_batch(events if isinstance(events, list) else [events])

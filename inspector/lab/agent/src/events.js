@@ -13,6 +13,7 @@ export const options = {
   backtrace: false,
   captureContent: false,
   ownPackage: null,
+  ringSlots: undefined, // slots of the C hooks' ring buffer (fastfile.js); the default unless a test says
 };
 
 let batch = [];
@@ -33,26 +34,55 @@ export function now() {
   return Number(timespec.readS64()) + Number(timespec.add(8).readS64()) / 1e9;
 }
 
+// Flow control. The host acknowledges every batch it has written ("written"); the agent keeps at
+// most MAX_IN_FLIGHT events between send() and the file, so a flood cannot pile up in the host's
+// (or this app's) memory. While the host catches up nothing waits: the C ring fills and drops what
+// does not fit, and events from JavaScript hooks beyond MAX_HELD are dropped; both are counted in a
+// "dropped" event.
+const MAX_IN_FLIGHT = 100000;
+const MAX_HELD = 20000;
+let sentLast = 0;
+let written = 0;
+let heldDropped = 0;
+
+function onWritten(message) {
+  written = Math.max(written, message.last);
+  recv("written", onWritten);
+}
+recv("written", onWritten);
+
+function congested() {
+  return sentLast - written > MAX_IN_FLIGHT;
+}
+
 // Events the C hooks (fastfile.js) recorded come first, so that lines stay in order of time as far
-// as the batches allow.
+// as the batches allow. They leave at once, as the bytes the C code wrote: no decoding or JSON
+// escaping on either side. Returns how many were taken.
 function takeFast() {
+  if (congested()) return 0;
   const fast = drainFast(seq + 1);
-  if (fast === null) return;
+  if (fast === null) return 0;
   if (fast.count > 0) {
-    if (batch.length === 0) firstSeq = seq + 1;
-    for (const text of fast.lines) batch.push(text);
+    sendBatch(); // what JavaScript hooks recorded before, with lower numbers
+    send({ type: "lines", first: seq + 1, last: seq + fast.count, count: fast.count }, fast.data);
     seq += fast.count;
+    sentLast = seq;
   }
   if (fast.dropped > 0) {
     // The ring was full: these events were not recorded rather than making the app wait.
-    appendEvent("dropped", { count: fast.dropped }, "agent", Process.getCurrentThreadId());
+    appendEvent("dropped", { count: fast.dropped, where: "ring" }, "agent", Process.getCurrentThreadId());
   }
+  return fast.count;
 }
 
 export function emit(kind, fields, layer = "native", tid = undefined) {
   takeFast();
+  if (batch.length >= MAX_HELD && congested()) {
+    heldDropped++;
+    return;
+  }
   appendEvent(kind, fields, layer, tid);
-  if (batch.length >= BATCH_SIZE) {
+  if (batch.length >= BATCH_SIZE && !congested()) {
     flush();
   }
 }
@@ -70,25 +100,44 @@ function appendEvent(kind, fields, layer, tid) {
 }
 
 // A batch leaves as JSON Lines text, ready to be appended to events.jsonl as it is: the host then
-// does no work per event, and keeps up with the app (a flood of events would otherwise queue up in
-// the host's memory while it turns each one back into JSON).
+// does no work per event.
+function sendBatch() {
+  if (heldDropped > 0) {
+    const count = heldDropped;
+    heldDropped = 0;
+    appendEvent("dropped", { count, where: "held" }, "agent", Process.getCurrentThreadId());
+  }
+  if (batch.length === 0) return;
+  const out = batch;
+  batch = [];
+  send({ type: "lines", first: firstSeq, last: seq, count: seq - firstSeq + 1, lines: out.join("\n") + "\n" });
+  sentLast = seq;
+}
+
+// Sends what is held, in pieces of at most one C drain each, until the ring is empty or the host
+// has as much as it may have in flight.
 export function flush() {
-  takeFast();
-  if (batch.length > 0) {
-    const out = batch;
-    batch = [];
-    send({ type: "lines", first: firstSeq, last: seq, count: seq - firstSeq + 1, lines: out.join("\n") + "\n" });
+  for (;;) {
+    const taken = takeFast();
+    sendBatch();
+    if (taken === 0 || congested()) break;
   }
 }
 
-// Before execve() replaces the process image, whatever is buffered must reach the host: the agent
-// goes with the old image. The caller's thread waits for the host's acknowledgement.
+// Before execve() or exit() ends this agent, everything held must reach the host: the app's thread
+// waits, batch after batch, for the host to have written it ("sync" is answered after every batch
+// sent before it is written).
 let syncId = 0;
 export function flushAndWait() {
-  flush();
-  const id = ++syncId;
-  send({ type: "sync", id });
-  recv(`ack-${id}`, () => {}).wait();
+  for (let round = 0; round < 10000; round++) {
+    flush();
+    const id = ++syncId;
+    send({ type: "sync", id });
+    recv(`ack-${id}`, () => {}).wait();
+    written = sentLast;
+    if (takeFast() === 0 && batch.length === 0) break;
+    sendBatch();
+  }
 }
 
 export function startTimer() {

@@ -5,7 +5,7 @@
 // in C) at every flush. When the ring is full the event is dropped and counted, never waited for: the
 // app is not slowed down by a host that cannot keep up.
 
-const CAPACITY = 65536;
+const DEFAULT_CAPACITY = 65536;
 const SLOT_SIZE = 280;
 const OUT_SIZE = 4 * 1024 * 1024;
 
@@ -15,7 +15,6 @@ const SOURCE = `
 #include <glib.h>
 #include <string.h>
 
-#define CAPACITY ${CAPACITY}
 #define PATH_BYTES 248
 
 typedef struct {
@@ -25,7 +24,7 @@ typedef struct {
 
 typedef struct {
   volatile gint head; volatile gint tail; volatile gint dropped; gint all_paths; volatile gint lock;
-  gint o_directory;
+  gint o_directory; gint capacity;
 } Shared;
 
 extern Slot ring[];
@@ -61,14 +60,14 @@ void on_leave(GumInvocationContext *ic) {
   /* TinyCC has no compare-and-swap here: a tiny lock around taking a slot number. */
   while (g_atomic_int_add(&shared.lock, 1) != 0) g_atomic_int_add(&shared.lock, -1);
   gint h = shared.head;
-  if (h - shared.tail >= CAPACITY) {
+  if (h - shared.tail >= shared.capacity) {
     g_atomic_int_add(&shared.lock, -1);
     g_atomic_int_add(&shared.dropped, 1);
     return;
   }
   shared.head = h + 1;
   g_atomic_int_add(&shared.lock, -1);
-  Slot *e = &ring[h % CAPACITY];
+  Slot *e = &ring[h % shared.capacity];
   e->tid = gum_invocation_context_get_thread_id(ic);
   e->t = g_get_monotonic_time();
   e->ret = ret;
@@ -142,7 +141,7 @@ gint drain(char *out, gint cap, gint64 first_seq, gint *count) {
   gint n = 0;
   while (1) {
     if ((o - out) + 1200 > cap) break;
-    Slot *e = &ring[shared.tail % CAPACITY];
+    Slot *e = &ring[shared.tail % shared.capacity];
     if (e->state != 1) break;
     int invalid = 0;
     o = put(o, "{\\"via\\":\\"");
@@ -189,11 +188,13 @@ let keep = null;
 
 // Installs the C hooks; returns the names hooked, or throws (no CModule support: the caller falls
 // back to the JavaScript hooks).
-export function installFastOpenHooks(paths, oDirectory, hookedAddresses) {
-  const ring = Memory.alloc(CAPACITY * SLOT_SIZE);
+// ``capacity``: slots in the ring (the tests make it small to see what a full ring does).
+export function installFastOpenHooks(paths, oDirectory, hookedAddresses, capacity = DEFAULT_CAPACITY) {
+  const ring = Memory.alloc(capacity * SLOT_SIZE);
   const shared = Memory.alloc(64);
   shared.add(12).writeS32(paths === null ? 1 : 0);
   shared.add(20).writeS32(oDirectory);
+  shared.add(24).writeS32(capacity);
   const prefixes = Memory.alloc((paths || []).reduce((n, p) => n + p.length * 4 + 1, 1));
   // The prefixes one after the other, each ending in NUL, then an empty one.
   let cursor = prefixes;
@@ -233,20 +234,13 @@ function utf8Length(text) {
   return n;
 }
 
-// The events the C hooks recorded since the last call, as JSON lines numbered from firstSeq:
-// { lines: [...], count, dropped }.
+// The events the C hooks recorded since the last call, at most one buffer's worth, as JSON Lines
+// bytes numbered from firstSeq: { data: ArrayBuffer | null, count, dropped }.
 export function drainFast(firstSeq) {
   if (drainFunction === null) return null;
-  const lines = [];
-  let count = 0;
-  for (;;) {
-    const size = drainFunction(outBuffer, OUT_SIZE, firstSeq + count, countCell);
-    const n = countCell.readS32();
-    if (n === 0) break;
-    lines.push(outBuffer.readUtf8String(size - 1));
-    count += n;
-  }
-  return { lines, count, dropped: takeDropped() };
+  const size = drainFunction(outBuffer, OUT_SIZE, firstSeq, countCell);
+  const count = countCell.readS32();
+  return { data: count > 0 ? outBuffer.readByteArray(size) : null, count, dropped: takeDropped() };
 }
 
 export function fastHooksActive() {

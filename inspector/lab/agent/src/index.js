@@ -12,6 +12,7 @@ rpc.exports = {
     options.backtrace = settings.backtrace === true;
     options.captureContent = settings.captureContent === true;
     options.ownPackage = settings.ownPackage || null;
+    if (Number.isInteger(settings.ringSlots) && settings.ringSlots >= 16) options.ringSlots = settings.ringSlots;
     startTimer();
     // A crash: record it and send what is buffered before the process dies (the app's own
     // handlers, and the system's crash report, still run: the exception is not handled here).

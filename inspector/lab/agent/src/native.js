@@ -192,7 +192,7 @@ export function installNativeHooks() {
     // The C hooks for the calls apps make most; with --backtrace (or without CModule support) the
     // JavaScript hooks below take them instead.
     try {
-      installed.push(...installFastOpenHooks(options.paths, O_DIRECTORY, hooked));
+      installed.push(...installFastOpenHooks(options.paths, O_DIRECTORY, hooked, options.ringSlots));
     } catch (e) {
       emit("hook_failed", { group: "fast_open", error: String(e.message || e) }, "agent");
     }
