@@ -83,6 +83,7 @@ def test_four_phones_at_once(store_url: str, tmp_path: Path) -> None:
     assert [r["verdict"] for r in table if r["phone"] == clean.label][0] == "nothing_found"
     html = (tmp_path / "batch" / "fleet.html").read_text()
     assert "<script" not in html and "bxaq.package" in html and "http-equiv=\"Content-Security-Policy\"" in html
+    assert "We found a known surveillance app" in html and "Batch audit: summary" in html
 
 
 def test_a_phone_that_never_answers_does_not_stop_the_others(tmp_path: Path) -> None:

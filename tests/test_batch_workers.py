@@ -126,11 +126,14 @@ def test_bad_jobs_fail_with_a_reason(store_url: str, tmp_path: Path) -> None:
         assert errors["f"][0] == "failed" and "SHA-256 differs" in errors["f"][1]
 
 
-def test_distributed_batch_with_an_outside_worker(store_url: str, tmp_path: Path, isolated_user_dirs: Path) -> None:
+def test_distributed_batch_with_three_outside_workers(store_url: str, tmp_path: Path,
+                                                      isolated_user_dirs: Path) -> None:
+    """Four phones acquired at once, their apps analysed by three `inspector worker` processes (and
+    the batch itself): every app once, nothing lost, nothing done twice."""
     env = _env(isolated_user_dirs, store_url)
     Store.open(store_url).close()
-    helper = subprocess.Popen([str(EXE), "worker"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              text=True)
+    helpers = [subprocess.Popen([str(EXE), "worker", "--lease", "30"], env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True) for _ in range(3)]
     phones = _phones(tmp_path, unplugged=False)
     try:
         options = BatchOptions(out=tmp_path / "batch", tcp=[p.address for p in phones], db=store_url,
@@ -139,13 +142,17 @@ def test_distributed_batch_with_an_outside_worker(store_url: str, tmp_path: Path
     finally:
         for phone in phones:
             phone.stop()
-        helper.send_signal(signal.SIGINT)
-        helper_out = helper.communicate(timeout=60)[0]
+        for helper in helpers:
+            helper.send_signal(signal.SIGINT)
+        outputs = [helper.communicate(timeout=60)[0] for helper in helpers]
     assert [r.stage for r in summary.rows] == ["done"] * 4
     assert sorted(r.verdict for r in summary.rows) == ["implant_found", "implant_found", "nothing_found",
                                                        "nothing_found"]
     with Store.open(store_url) as store:
         jobs = JobQueue(store).jobs()
         assert len(jobs) == summary.unique_apks < summary.apk_copies  # one job per different app
-        assert {j.status for j in jobs} == {"done"}
-    assert "Worker " in helper_out
+        assert {(j.status, j.attempts) for j in jobs} == {("done", 1)}  # each claimed once, none lost
+        assert set(store.apk_features([j.key for j in jobs])) == {j.key for j in jobs}
+    assert all("Worker " in out for out in outputs)
+    done_by_workers = sum(out.count("done job") for out in outputs)
+    assert done_by_workers <= len(jobs)
