@@ -84,17 +84,32 @@ function cursorRows(cursor, fields) {
   }
 }
 
-function hookAll(className, methodName, onCall) {
+// Overloads call one another (ContentResolver.query with 5 arguments calls the one with 4, which
+// calls the one with a Bundle; Runtime.exec ends in ProcessBuilder.start): only the outermost call on
+// a thread is recorded, so one query of the app is one event and its rows are counted once.
+const depths = new Map();
+
+function hookAll(className, methodName, onCall, depthKey = `${className}.${methodName}`) {
   const klass = Java.use(className);
   const method = klass[methodName];
   if (method === undefined) throw new Error(`${className}.${methodName} not found`);
   for (const overload of method.overloads) {
     overload.implementation = function (...args) {
-      const result = overload.apply(this, args);
+      const key = `${depthKey}:${Process.getCurrentThreadId()}`;
+      const depth = depths.get(key) || 0;
+      depths.set(key, depth + 1);
+      let result;
       try {
-        onCall.call(this, args, result, overload);
-      } catch (e) {
-        emit("hook_error", { method: `${className}.${methodName}`, error: String(e.message || e) }, "java");
+        result = overload.apply(this, args);
+      } finally {
+        if (depth === 0) depths.delete(key); else depths.set(key, depth);
+      }
+      if (depth === 0) {
+        try {
+          onCall.call(this, args, result, overload);
+        } catch (e) {
+          emit("hook_error", { method: `${className}.${methodName}`, error: String(e.message || e) }, "java");
+        }
       }
       return result;
     };
@@ -211,13 +226,13 @@ function installProcesses() {
       const command = args[0];
       const argv = typeof command === "string" ? command.split(/\s+/) : stringArray(command);
       record("exec", { via: "Runtime.exec", argv, path: argv && argv.length ? argv[0] : null });
-    });
+    }, "process");
     hookAll("java.lang.ProcessBuilder", "start", function () {
       const list = this.command();
       const argv = [];
       for (let i = 0; i < list.size(); i++) argv.push(str(list.get(i)));
       record("exec", { via: "ProcessBuilder.start", argv, path: argv.length ? argv[0] : null });
-    });
+    }, "process");
   });
 }
 
