@@ -8,10 +8,9 @@ from pathlib import Path
 
 from inspector.acquisition import Acquisition, AcquisitionError
 from inspector.sources import androidqf, bugreport
-from inspector.sources.ios import backup as ios_backup
-from inspector.sources.ios import convert as ios_convert
-from inspector.sources.ios import sysdiagnose as ios_sysdiagnose
 from inspector.sources.zips import UnsafeZip
+
+# The iPhone readers are imported where they are needed: `inspector check X.apk` starts faster without them.
 
 
 class UnknownInput(Exception):
@@ -33,6 +32,10 @@ def apk_files(path: Path) -> list[Path] | None:
 
 
 def kind_of(path: Path) -> str:
+    from inspector.sources.ios import backup as ios_backup
+    from inspector.sources.ios import convert as ios_convert
+    from inspector.sources.ios import sysdiagnose as ios_sysdiagnose
+
     if apk_files(path):
         return "apk-folder" if path.is_dir() else "apk"
     if path.is_dir():
@@ -70,6 +73,8 @@ def open_for_check(path: Path, out: Path | None = None, *, password: str | None 
     """The acquisition to analyse and what the input was. Other tools' inputs are converted into a
     new acquisition folder (``out``), never changed in place. ``password``: an encrypted iPhone
     backup's; ``progress``: called with the bytes read of a backup as it is recorded."""
+    from inspector.sources.ios import convert as ios_convert
+
     kind = kind_of(path)
     if kind == "inspector":
         return Acquisition.open(path), kind

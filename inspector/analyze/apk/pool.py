@@ -10,14 +10,11 @@ fork of a parent that runs threads (the progress bar), and no per-worker import 
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import resource
 import signal
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,6 +88,8 @@ def _extract(path: Path, sha256: str, yara, deep: tuple[str, ...] | None) -> dic
 
 
 def _context():
+    import multiprocessing  # here, not at the top: one APK is read in this process and needs none of it
+
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["inspector.analyze.apk.features", "androguard.core.apk"])
     return ctx
@@ -175,11 +174,14 @@ def _in_process(path: Path, sha256: str, limits: Limits, yara, deep) -> dict[str
 
 
 def _pooled(todo, jobs, limits: Limits, yara, yara_folders, use_cache, out, on_done, deep, keep) -> None:
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
     pending = list(todo)
     while pending:
         executor = ProcessPoolExecutor(max_workers=min(jobs, len(pending)), mp_context=_context(),
                                        initializer=_init_worker, initargs=(limits.memory_mb,))
-        started: dict[Future, tuple[Path, str, float]] = {}
+        started: dict = {}  # Future → (path, sha256, start time)
         queue = list(pending)
         pending = []
         broken = False
