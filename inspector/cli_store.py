@@ -53,11 +53,13 @@ def _acquisition_for(console, ref: str, db: str | None):
 @click.option("--json", "json_out", is_flag=True, help="Print the diff document (JSON) on stdout.")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
               help="Also write the diff document (JSON) to FILE.")
+@click.option("--html", "html_out", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+              help="Also write the changes as a page to read (HTML, in --lang).")
 @click.option("--any-phones", is_flag=True, help="Compare even if A and B are not the same phone.")
 @click.option("--lang", "lang", metavar="LANG", help="Language of the descriptions (default: this computer's).")
 @_DB_OPTION
-def diff(before: str, after: str, json_out: bool, out: Path | None, any_phones: bool, lang: str | None,
-         db: str | None) -> None:
+def diff(before: str, after: str, json_out: bool, out: Path | None, html_out: Path | None, any_phones: bool,
+         lang: str | None, db: str | None) -> None:
     """What changed on one phone between acquisition A and acquisition B, e.g. before and after a
     border crossing: apps added, removed, updated or re-signed with another certificate, computers
     newly trusted for USB debugging, new accessibility services, device admins and notification
@@ -86,7 +88,16 @@ def diff(before: str, after: str, json_out: bool, out: Path | None, any_phones: 
             _fail(console, _ReportInputError(f"could not write {out}: {exc}"))
             sys.exit(EXIT_ERROR)
     findings = document["findings"]
-    messages = load_messages(normalize_lang(lang) if lang else system_lang())
+    chosen_lang = normalize_lang(lang) if lang else system_lang()
+    messages = load_messages(chosen_lang)
+    if html_out is not None:
+        from inspector.report.diff_html import render_diff_html
+
+        try:
+            html_out.write_text(render_diff_html(document, chosen_lang), "utf-8")
+        except OSError as exc:
+            _fail(console, _ReportInputError(f"could not write {html_out}: {exc}"))
+            sys.exit(EXIT_ERROR)
     console.print(f"Phone {escape(str(document['device'].get('model') or '?'))}: "
                   f"{escape(str(document['before']['started_at']))} → {escape(str(document['after']['started_at']))}: "
                   f"{len(findings)} change(s)", highlight=False)
@@ -99,8 +110,9 @@ def diff(before: str, after: str, json_out: bool, out: Path | None, any_phones: 
         console.print(table)
     for what, reason in document["not_compared"].items():
         console.print(f"[yellow]! Not compared: {escape(what)} ({escape(reason)})[/yellow]", highlight=False)
-    if out is not None:
-        console.print(f"Diff: [bold]{escape(str(out))}[/bold]", highlight=False)
+    for written in (out, html_out):
+        if written is not None:
+            console.print(f"Diff: [bold]{escape(str(written))}[/bold]", highlight=False)
     if json_out:
         sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     worth = any(f["severity"] != "info" for f in findings)

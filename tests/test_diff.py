@@ -177,8 +177,16 @@ def test_cli_diff_folders_and_stored_scans(pair, tmp_path: Path) -> None:
         return subprocess.run([str(EXE), *args], capture_output=True, text=True, timeout=180, env=env)
 
     out = tmp_path / "diff.json"
-    done = cli("diff", str(before.path), str(after.path), "--out", str(out))
+    page = tmp_path / "diff.html"
+    done = cli("diff", str(before.path), str(after.path), "--out", str(out), "--html", str(page))
     assert done.returncode == 1, done.stdout + done.stderr
+    html = page.read_text()
+    assert "<script" not in html and "Content-Security-Policy" in html
+    assert "An app was replaced by a copy from someone else: org.demo.passwordsafe" in html
+    assert "6 change(s), the most serious first" in html
+    zh = tmp_path / "diff.zh.html"
+    assert cli("diff", str(before.path), str(after.path), "--html", str(zh), "--lang", "zh_CN").returncode == 1
+    assert "一个应用被换成了别人制作的版本" in zh.read_text()
     assert "org.demo.passwordsafe" in done.stdout and "border@laptop-7" in done.stdout
     document = json.loads(out.read_text())
     assert len(document["findings"]) == 6
