@@ -292,3 +292,40 @@ def test_latest_scans_and_their_findings(store: Store) -> None:
     assert store.scan_acquisition_path(first) == "/acq/acq-1"
     with pytest.raises(StoreError, match="no stored scan"):
         store.scan_acquisition_path(10_000)
+
+
+# --- a writer killed at random points -------------------------------------------------------------
+
+FINDINGS_PER_SCAN = 150
+
+
+def _endless_writer(url: str, name: str) -> None:
+    """Child process: record scans with many findings each, until killed."""
+    result = make_result()
+    result["findings"] = [dict(result["findings"][0], subject=f"/sdcard/f{i}") for i in range(FINDINGS_PER_SCAN)]
+    with Store.open(url) as store:
+        for i in range(10_000):
+            result["acquisition"]["id"] = f"{name}-{i}"
+            store.record_scan(result)
+
+
+def test_a_writer_killed_at_random_points_leaves_no_half_written_scan(store_url: str) -> None:
+    import random
+    import time
+
+    Store.open(store_url).close()
+    ctx = multiprocessing.get_context("spawn")
+    rng = random.Random(7)
+    for round_ in range(3):
+        child = ctx.Process(target=_endless_writer, args=(store_url, f"kill{round_}"))
+        child.start()
+        time.sleep(1.5 + rng.random())  # start-up, then some scans, then a kill in the middle of one
+        child.kill()
+        child.join(timeout=30)
+    with Store.open(store_url) as store:
+        with Session(store.engine) as session:
+            per_scan = session.execute(
+                select(Scan.id, func.count(FindingRow.id)).outerjoin(FindingRow).group_by(Scan.id)).all()
+        assert per_scan, "the writer never recorded anything before being killed"
+        assert {n for _id, n in per_scan} == {FINDINGS_PER_SCAN}  # every scan whole, or not there at all
+        assert count(store, Acquisition) == len(per_scan)
