@@ -301,6 +301,8 @@ def worker(exit_when_idle: bool, lease: float, db: str | None) -> None:
     today, analysing the apps copied from the phones. Run one per CPU core, on any machine that
     reaches the store (--db postgresql+psycopg://…) and can read the acquisition folders.
     Ctrl-C stops it; a job it was doing is taken over by another worker when its lease runs out.
+    Exit codes: 0 stopped with every job it took done, 2 some job failed (the reason is printed and
+    kept in the job table) or the store could not be opened.
     """
     import threading
 
