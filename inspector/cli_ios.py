@@ -18,9 +18,9 @@ _PROMPTS = {
     "unlock": "[bold yellow]The iPhone is locked.[/bold yellow] Unlock it with its passcode; it will then ask "
               "whether to trust this computer. Waiting…",
     "backup_password_left": "[bold red]The temporary backup password could not be removed[/bold red] (the "
-                            "iPhone went away). It is shown below: plug the iPhone in again and run "
-                            "`inspector scan --ios --resume FOLDER --backup`, or remove it on the phone with "
-                            "Settings › General › Transfer or Reset iPhone › Reset › Reset All Settings.",
+                            "iPhone went away). It is shown below: remove it with a backup tool and that password, "
+                            "or on the phone with Settings › General › Transfer or Reset iPhone › Reset › Reset "
+                            "All Settings.",
     "sysdiagnose": "[bold yellow]Now start a sysdiagnose on the iPhone:[/bold yellow] press both volume buttons "
                    "and the side button together for about one second, then let go (the phone vibrates briefly; "
                    "do not hold longer, that starts Emergency SOS). The phone needs 5–10 minutes to write it; keep "

@@ -561,3 +561,14 @@ def test_backup_cut_by_a_pulled_cable(monkeypatch, tmp_path, pack):
     assert acq.manifest["backup_encryption"]["removed_at"] is None and acq.manifest["backup_encryption"]["remove_error"]
     assert statuses(acq)["apps.json"] == "complete" and not (acq.path / ".partial-backup").exists()
     assert stats.backup_password not in (acq.path / "acquisition.json").read_text()
+    # resumed later: no second backup with a password nobody knows any more
+    phone.plugged_in, phone.unplug_at = True, None
+    mux = start(monkeypatch, tmp_path, phone)
+    try:
+        acq, stats, lost = acquire_ios(None, tmp_path / "acq", resume=True, operator=None, pack=pack,
+                                       options=IosCollectOptions(backup=True), confirm=lambda q: True)
+    finally:
+        mux.stop()
+    assert lost is None and statuses(acq)["backup"] == "failed"
+    assert "still on the iPhone" in acq.manifest["artifacts"]["backup"]["error"]
+    assert phone.events.count("mobilebackup2:Backup") == 1 and stats.backup_password is None

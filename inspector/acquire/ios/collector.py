@@ -430,6 +430,16 @@ class IosCollector:
 
         from pymobiledevice3.services.mobilebackup2 import Mobilebackup2Service
 
+        earlier = self.acq.manifest.get("backup_encryption") or {}
+        if earlier.get("temporary_password_set_by_inspector") and not earlier.get("removed_at"):
+            # The password is not stored, so a new backup would be encrypted with a password nobody here
+            # knows, and the phone would keep it: refuse until the person has removed it.
+            reason = ("the temporary backup password inspector set in the earlier run is still on the iPhone "
+                      "(it was shown then); remove it first (Settings › General › Transfer or Reset iPhone › "
+                      "Reset › Reset All Settings, or any backup tool with that password), then run again")
+            self.acq.mark(BACKUP, "failed", error=reason)
+            self.reporter.warn(f"backup: {reason}")
+            return
         work = self.acq.path / ".partial-backup"
         shutil.rmtree(work, ignore_errors=True)  # an earlier attempt: a backup is never resumed midway
         shutil.rmtree(self.acq.path / BACKUP, ignore_errors=True)
