@@ -10,7 +10,10 @@ JSON and the store show it like any other finding:
 - accessibility services, device admins, device/profile owners and notification listeners that are
   new in B;
 - security settings that changed (USB debugging, wireless debugging, unknown sources, app
-  verification, developer options).
+  verification, developer options);
+- on iPhones (live acquisitions, :mod:`inspector.analyze.diff_ios`): apps added, removed, updated or
+  signed by someone else, configuration profiles installed, MDM enrolment, backup encryption
+  switched on.
 
 Certificates come from the APK engine's feature records (cached by APK SHA-256; the APK is read only
 if its features were never extracted), falling back to the signature hashes of ``dumpsys package``
@@ -71,11 +74,6 @@ class _Side:
         digest = (self.acq.artifact(artifact) or {}).get("sha256")
         return Evidence(artifact=artifact, excerpt=excerpt[:500], sha256=digest, locator=locator)
 
-    def label(self) -> dict[str, Any]:
-        m = self.acq.manifest
-        return {"id": m.get("id"), "path": str(self.acq.path), "started_at": m.get("started_at"),
-                "complete": self.acq.complete}
-
     def base_apk(self, package: str) -> dict[str, Any] | None:
         files = self.packages.get(package, {}).get("files") or []
         for entry in files:
@@ -106,8 +104,8 @@ class _Side:
         return [], ""
 
 
-def _finding(kind: str, subject: str, severity: str, confidence: str, evidence: list[Evidence],
-             **params: Any) -> Finding:
+def finding(kind: str, subject: str, severity: str, confidence: str, evidence: list[Evidence],
+            **params: Any) -> Finding:
     return Finding(rule_id=f"diff.{kind}", family=FAMILY, severity=severity, confidence=confidence,
                    title=f"finding.diff.{kind}.title", explanation=f"finding.diff.{kind}.explanation",
                    subject=subject, evidence=tuple(evidence), params={k: v for k, v in params.items() if v is not None})
@@ -121,29 +119,46 @@ def compare(before: Acquisition, after: Acquisition, *, same_phone: bool = True)
     """The diff document: both acquisitions, the phone, and the findings of what changed from
     ``before`` to ``after``. Raises :class:`DiffError` when they are not two Android acquisitions
     of one phone (``same_phone=False`` compares two phones anyway)."""
-    for acq in (before, after):
-        if acq.manifest.get("platform") != "android":
-            raise DiffError(f"{acq.path} is not an Android acquisition ({acq.manifest.get('platform')!r})",
-                            hint="diff compares two Android acquisitions; iPhones are not supported yet.")
+    platforms = {acq.manifest.get("platform") for acq in (before, after)}
+    if len(platforms) != 1 or not platforms <= {"android", "ios"}:
+        raise DiffError(f"{before.path} and {after.path} are not two Android or two iPhone acquisitions "
+                        f"({', '.join(sorted(str(p) for p in platforms))})",
+                        hint="diff compares two acquisitions of one phone.")
     if same_phone and (_serial(before) is None or _serial(before) != _serial(after)):
         raise DiffError(f"{before.path} and {after.path} are not acquisitions of the same phone "
                         "(their hashed serial numbers differ or are unknown)",
                         hint="Give two acquisitions of one phone, or add --any-phones to compare two phones.")
+    if platforms == {"ios"}:
+        from inspector.analyze.diff_ios import compare_ios
+
+        findings, problems = compare_ios(before, after)
+        return _document(before, after, findings, problems)
     a, b = _Side.of(before), _Side.of(after)
     findings: list[Finding] = []
     _packages(a, b, findings)
     _adb_keys(a, b, findings)
     _components(a, b, findings)
     _settings(a, b, findings)
-    order = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
-    findings.sort(key=lambda f: (order[f.severity], f.rule_id, f.subject))
     problems = {f"{side}: {key}": reason
                 for side, s in (("before", a), ("after", b)) for key, reason in s.state.errors.items()}
+    return _document(before, after, findings, problems)
+
+
+def _label(acq: Acquisition) -> dict[str, Any]:
+    m = acq.manifest
+    return {"id": m.get("id"), "path": str(acq.path), "started_at": m.get("started_at"), "complete": acq.complete}
+
+
+def _document(before: Acquisition, after: Acquisition, findings: list[Finding],
+              problems: dict[str, str]) -> dict[str, Any]:
+    order = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+    findings.sort(key=lambda f: (order[f.severity], f.rule_id, f.subject))
     return {
         "schema_version": SCHEMA_VERSION,
+        "platform": after.manifest.get("platform"),
         "device": {k: (after.manifest.get("device") or {}).get(k) for k in ("model", "os_version", "serial_sha256")},
-        "before": a.label(),
-        "after": b.label(),
+        "before": _label(before),
+        "after": _label(after),
         "findings": [f.to_dict() for f in findings],
         "not_compared": problems,
     }
@@ -153,13 +168,13 @@ def _packages(a: _Side, b: _Side, out: list[Finding]) -> None:
     for name in sorted(set(b.packages) - set(a.packages)):
         p = b.packages[name]
         certs, _source = b.certificates(name)
-        out.append(_finding("package_added", name, "low" if p.get("system") else "medium", "verified",
+        out.append(finding("package_added", name, "low" if p.get("system") else "medium", "verified",
                             [b.ev("packages.json", json.dumps({"name": name, "installer": p.get("installer")}))],
                             package=name, installer=p.get("installer"), version_code=p.get("version_code"),
                             system=bool(p.get("system")), certificates=certs or None))
     for name in sorted(set(a.packages) - set(b.packages)):
         p = a.packages[name]
-        out.append(_finding("package_removed", name, "info", "verified",
+        out.append(finding("package_removed", name, "info", "verified",
                             [a.ev("packages.json", json.dumps({"name": name}))],
                             package=name, version_code=p.get("version_code")))
     for name in sorted(set(a.packages) & set(b.packages)):
@@ -167,13 +182,13 @@ def _packages(a: _Side, b: _Side, out: list[Finding]) -> None:
         certs_a, src_a = a.certificates(name)
         certs_b, src_b = b.certificates(name)
         if certs_a and certs_b and src_a == src_b and certs_a != certs_b:
-            out.append(_finding("package_signer_changed", name, "high", "high" if src_a == "apk" else "medium",
+            out.append(finding("package_signer_changed", name, "high", "high" if src_a == "apk" else "medium",
                                 [a.ev("packages.json", name), b.ev("packages.json", name)],
                                 package=name, certificates_before=certs_a, certificates_after=certs_b,
                                 source=src_a, version_before=old.get("version_code"),
                                 version_after=new.get("version_code")))
         elif old.get("version_code") != new.get("version_code"):
-            out.append(_finding("package_updated", name, "info", "verified",
+            out.append(finding("package_updated", name, "info", "verified",
                                 [b.ev("packages.json", json.dumps({"name": name,
                                                                     "version_code": new.get("version_code")}))],
                                 package=name, version_before=old.get("version_code"),
@@ -199,7 +214,7 @@ def _adb_keys(a: _Side, b: _Side, out: list[Finding]) -> None:
         word = key.key.split()[0] if key.key.split() else ""
         if not word or word in before or word in ours:
             continue
-        out.append(_finding("adb_key_added", key.comment or key.fingerprint or "?", "medium", "high",
+        out.append(finding("adb_key_added", key.comment or key.fingerprint or "?", "medium", "high",
                             [b.ev("dumpsys.txt", f"{key.comment or ''} {key.fingerprint or ''}",
                                   f"adb, line {key.line}")],
                             host=key.comment, fingerprint=key.fingerprint,
@@ -247,7 +262,7 @@ def _components(a: _Side, b: _Side, out: list[Finding]) -> None:
         old = {_normal(c) for c in sets_a[kind]}
         for component in sorted({_normal(c) for c in sets_b[kind]} - old):
             package = component.split(":", 1)[-1].split("/", 1)[0]
-            out.append(_finding(f"{kind}_added", component, severity, "high",
+            out.append(finding(f"{kind}_added", component, severity, "high",
                                 [b.ev("dumpsys.txt", component)], component=component, package=package,
                                 new_app=package not in a.packages))
 
@@ -262,6 +277,6 @@ def _settings(a: _Side, b: _Side, out: list[Finding]) -> None:
             continue
         weakened = new == weaker
         shown = f"{key}: {old if old is not None else '-'} → {new if new is not None else '-'}"
-        out.append(_finding("setting_changed", shown, "low" if weakened else "info", "verified",
+        out.append(finding("setting_changed", shown, "low" if weakened else "info", "verified",
                             [b.ev(f"settings_{namespace}.txt", f"{key}={new}")],
                             namespace=namespace, setting=key, value_before=old, value_after=new, weakened=weakened))
