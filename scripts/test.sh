@@ -32,6 +32,8 @@ compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null || need+=(postgresql)
 # inspector/lab/agent/agent.bundle.js needs neither).
 command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+# A JDK: the agent's Java hooks run for real in OpenJDK's HotSpot (tests/test_lab_java.py).
+command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 if ((${#need[@]})); then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"

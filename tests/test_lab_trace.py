@@ -137,6 +137,13 @@ def test_attach_finds_a_process_by_pid_and_by_name(tmp_path, target_program):
                                                           paths=(str(tmp_path),)), acq)
         assert outcome.stop_reason == "duration"
         assert child.poll() is None  # attach mode leaves the app running
+        # A caller of the library ends a trace with its own event.
+        stop = threading.Event()
+        threading.Timer(0.5, stop.set).start()
+        acq = Acquisition.create(tmp_path / "b", platform="local", tool_version="t", signature_pack_version="-")
+        outcome = run_trace(device, LOCAL, TraceOptions(target=[str(child.pid)], spawn=False), acq, stop_when=stop)
+        assert outcome.stop_reason == "requested" and acq.status("events.jsonl") == "complete"
+        assert child.poll() is None
     finally:
         child.stdin.close()
         child.wait(timeout=10)

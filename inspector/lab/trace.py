@@ -31,6 +31,7 @@ FINAL_FLUSH_TIMEOUT_S = 5.0
 
 STOP_DURATION = "duration"
 STOP_INTERRUPTED = "interrupted"
+STOP_REQUESTED = "requested"
 STOP_TARGET_EXITED = "target_exited"
 STOP_DEVICE_LOST = "device_lost"
 STOP_AGENT_FAILED = "agent_failed"
@@ -99,10 +100,12 @@ def device_record(parameters: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_trace(device: Any, target: FridaTarget, options: TraceOptions, acq: Acquisition,
-              on_progress: Callable[[int], None] | None = None) -> TraceOutcome:
+              on_progress: Callable[[int], None] | None = None,
+              stop_when: threading.Event | None = None) -> TraceOutcome:
     """Trace on ``device`` (from :func:`inspector.lab.device.open_device`) into ``acq``. Raises
     :class:`LabError` when the trace cannot start (nothing recorded then, the artifact says failed);
-    once started, every way of ending returns an outcome and keeps the events."""
+    once started, every way of ending returns an outcome and keeps the events. ``stop_when``: the
+    caller's own way to end the trace (set it from another thread)."""
     frida = import_frida()
     outcome = TraceOutcome()
     stop = _Stop()
@@ -121,7 +124,7 @@ def run_trace(device: Any, target: FridaTarget, options: TraceOptions, acq: Acqu
         try:
             session, script, pid = _start(frida, device, target, options, writer, stop, output, outcome)
             outcome.pid = pid
-            _wait(stop, options.duration_s, writer, on_progress)
+            _wait(stop, options.duration_s, writer, on_progress, stop_when)
         except KeyboardInterrupt:
             stop.set(STOP_INTERRUPTED, "stopped by the user (Ctrl-C)")
         except LabError:
@@ -255,9 +258,11 @@ def find_process(frida: Any, device: Any, name: str) -> int:
 
 
 def _wait(stop: _Stop, duration_s: float | None, writer: EventWriter,
-          on_progress: Callable[[int], None] | None) -> None:
+          on_progress: Callable[[int], None] | None, stop_when: threading.Event | None) -> None:
     deadline = time.monotonic() + duration_s if duration_s else None
     while not stop.event.wait(POLL_S):
+        if stop_when is not None and stop_when.is_set():
+            stop.set(STOP_REQUESTED, "stopped by the caller")
         if on_progress is not None:
             on_progress(writer.lines)
         if deadline is not None and time.monotonic() >= deadline:

@@ -14,6 +14,17 @@ const AF_INET6 = Process.platform === "darwin" ? 30 : 10;
 const MAX_ARGS = 32;
 
 const hooked = new Set();
+
+// A child made with vfork() (posix_spawn, and Java's process launching on Linux) runs in this
+// process's memory until it calls execve: hooks fire there too. It must neither record (the events
+// would be the parent's) nor wait for inspector (the parent is suspended until the child execs: a
+// deadlock). getpid() tells the child apart.
+const getpid = new NativeFunction(Module.getGlobalExportByName("getpid"), "int", [], { exceptions: "propagate" });
+const agentPid = Process.id;
+
+function inVforkChild() {
+  return getpid() !== agentPid;
+}
 export const installed = [];
 
 function exportOf(name) {
@@ -158,6 +169,8 @@ const execDepth = new Map();
 function execHook(pathIndex, argvIndex, kind) {
   return {
     onEnter(args) {
+      this.child = inVforkChild();
+      if (this.child) return;
       const tid = Process.getCurrentThreadId();
       const depth = execDepth.get(tid) || 0;
       execDepth.set(tid, depth + 1);
@@ -175,6 +188,7 @@ function execHook(pathIndex, argvIndex, kind) {
       }
     },
     onLeave(retval) {
+      if (this.child) return;
       const tid = Process.getCurrentThreadId();
       const depth = (execDepth.get(tid) || 1) - 1;
       if (depth === 0) execDepth.delete(tid); else execDepth.set(tid, depth);
@@ -228,7 +242,7 @@ export function installNativeHooks() {
   let exiting = false;
   hook(["exit", "_exit", "_Exit"], {
     onEnter(args) {
-      if (exiting) return;
+      if (exiting || inVforkChild()) return;
       exiting = true;
       emit("exit", { status: args[0].toInt32() });
       flushAndWait();
