@@ -338,6 +338,13 @@ def check(folder: Path, json_out: bool, db: str | None, no_store: bool, case: st
     if changed:
         console.print(f"[bold red]Warning:[/bold red] {len(changed)} file(s) changed since collection "
                       f"(hashes.csv no longer matches): {', '.join(changed[:5])}", highlight=False)
+    from inspector.lab.result import is_trace
+
+    if is_trace(acq):  # a lab-mode trace (inspector trace): its events, not a phone's artifacts
+        from inspector.pipeline_lab import report_trace
+
+        _finish(console, report_trace(acq, formats=report_formats, lang=report_lang, db=db, store=not no_store,
+                                      case=case), json_out, lang=report_lang)
     from inspector.analyze.ios.evidence import IOSOptions
 
     ios_options = IOSOptions(backup_password=password,

@@ -167,6 +167,13 @@ def test_store_and_report_command_on_a_trace_folder(tmp_path):
     rewritten = json.loads((acq.path / "report.json").read_text())
     assert {f["rule_id"] for f in rewritten["findings"]} == {f["rule_id"] for f in outcome.result["findings"]}
     assert "What this app did" in (acq.path / "report.html").read_text()
+    # `inspector check` on a trace folder checks its events again (and the hashes), not phone artifacts.
+    proc = subprocess.run([str(exe), "check", str(acq.path), "--no-store", "--format", "json", "--json"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stderr
+    checked = json.loads(proc.stdout)
+    assert checked["trace"]["target"] == OWN and all(f["family"] == "behaviour" for f in checked["findings"])
+    assert len(checked["findings"]) == len(outcome.result["findings"])
 
 
 def test_recorded_event_is_a_plain_record():
