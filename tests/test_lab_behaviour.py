@@ -26,19 +26,19 @@ def _by_rule(findings):
 def test_the_recorded_android_trace_gives_plain_findings():
     findings = findings_from_file(FIXTURE, own_package=OWN, sha256="ab" * 32)
     found = _by_rule(findings)
-    sms = found[("lab.read_sms", "content://… (sms)")]
+    sms = found[("lab.read_sms", "content://sms/inbox, content://sms/sent")]
     assert (sms.params["rows"], sms.params["queries"], sms.severity) == (432, 2, "high")
     assert sms.params["columns"] == "_id, address, body, date"
     assert sms.evidence[0].locator == "lines 2, 3" and sms.evidence[0].sha256 == "ab" * 32
     assert json.loads(sms.evidence[0].excerpt.splitlines()[0])["uri"] == "content://sms/inbox"
-    assert found[("lab.read_contacts", "content://… (contacts)")].params["rows"] == 215
-    assert found[("lab.read_call_log", "content://… (call_log)")].params["rows"] == 88
-    assert found[("lab.read_sim", "content://… (sim)")].params["rows"] == 12
-    assert found[("lab.write_sms", "content://… (sms)")].params["inserts"] == 1
-    assert found[("lab.app_list", "app_list")].params["apps"] == 143
-    assert found[("lab.device_id", "device_id")].params["methods"] == "getImei, getSubscriberId"
-    assert ("lab.location", "location") in found
-    scan = found[("lab.storage_scan", "shared storage")]
+    assert found[("lab.read_contacts", "content://com.android.contacts/data/phones")].params["rows"] == 215
+    assert found[("lab.read_call_log", "content://call_log/calls")].params["rows"] == 88
+    assert found[("lab.read_sim", "content://icc/adn")].params["rows"] == 12
+    assert found[("lab.write_sms", "content://sms/inbox")].params["inserts"] == 1
+    assert found[("lab.app_list", "getInstalledPackages")].params["apps"] == 143
+    assert found[("lab.device_id", "getImei, getSubscriberId")].params["methods"] == "getImei, getSubscriberId"
+    assert ("lab.location", "getLastKnownLocation") in found
+    scan = found[("lab.storage_scan", "/storage/emulated/0")]  # the folder all of it is under
     # 12 folders listed; 31 files opened (a file that was not there is not counted as read).
     assert (scan.params["folders"], scan.params["files"], scan.severity) == (12, 31, "high")
     other = found[("lab.other_app_data", "com.tencent.mm")]
@@ -52,8 +52,9 @@ def test_the_recorded_android_trace_gives_plain_findings():
     assert refused.title == "finding.lab.connect_failed.title"
     assert not any("dnsproxyd" in f.subject for f in findings)  # a local socket is not "sending data"
     assert found[("lab.http", "192.168.43.1")].params["first_request"] == "POST http://192.168.43.1:8080/upload?id=1"
-    assert found[("lab.wifi_remove", "wifi_remove")].params["times"] == 1
-    assert found[("lab.delete", "files")].params["files"] == 2
+    assert found[("lab.wifi_remove", "removeNetwork")].params["times"] == 1
+    deleted = "/data/data/com.example.fengcai/files/cjlog.txt, /storage/emulated/0/Download/doc3.pdf"
+    assert found[("lab.delete", deleted)].params["files"] == 2
     assert {f.family for f in findings} == {"behaviour"}
     # Most serious first.
     order = {"high": 0, "medium": 1, "low": 2}
@@ -80,8 +81,8 @@ def test_hostile_and_broken_event_files(tmp_path):
     events = list(read_events(path))
     assert [e.line for e in events] == [3, 4, 5, 6, 7, 8]
     found = _by_rule(behaviour_findings(events))
-    assert found[("lab.read_sms", "content://… (sms)")].params["rows"] == 0
-    assert found[("lab.storage_read", "shared storage")].params["files"] == 1
+    assert found[("lab.read_sms", "content://sms/inbox")].params["rows"] == 0
+    assert found[("lab.storage_read", "/sdcard/a\u202e.txt")].params["files"] == 1
     assert ("lab.exec", "") in found  # a program without a name is still reported
     assert not any(rule == "lab.connect" for rule, _ in found)  # a port that is not a number: no endpoint
 

@@ -113,6 +113,19 @@ def _program_name(event: dict[str, Any]) -> str:
     return posixpath.basename(str(path)) or str(path)
 
 
+def _listing(values: Iterable[Any], limit: int = 3) -> str:
+    """What a finding is about, for its "Found on the phone as" line: the first few distinct values."""
+    distinct = list(dict.fromkeys(str(v) for v in values if v not in (None, "")))
+    return ", ".join(distinct[:limit]) + (" …" if len(distinct) > limit else "")
+
+
+def _common_folder(paths: Iterable[str]) -> str:
+    try:
+        return posixpath.commonpath([posixpath.normpath(p) for p in paths]) or "/"
+    except ValueError:
+        return "/"
+
+
 def _evidence(group: list[RecordedEvent], sha256: str | None) -> tuple[Evidence, ...]:
     numbers = [e.line for e in group]
     shown = ", ".join(str(n) for n in numbers[:EVIDENCE_LINES])
@@ -192,17 +205,20 @@ def behaviour_findings(events: Iterable[RecordedEvent], *, own_package: str | No
 
     found: list[Finding] = []
     for provider, group in reads.items():
-        found.append(_finding(f"read_{provider}", f"content://… ({provider})", "high", group.lines, sha256,
+        uris = _listing(e.event.get("uri") for e in group.lines)
+        found.append(_finding(f"read_{provider}", uris, "high", group.lines, sha256,
                               {"rows": group.values.get("rows", 0), "queries": len(group.lines),
                                "columns": ", ".join(group.values.get("columns", {})) or "—",
                                "uri": str(group.lines[0].event.get("uri"))}))
     for provider, group in writes.items():
-        found.append(_finding(f"write_{provider}", f"content://… ({provider})", "high", group.lines, sha256,
+        uris = _listing(e.event.get("uri") for e in group.lines)
+        found.append(_finding(f"write_{provider}", uris, "high", group.lines, sha256,
                               {"inserts": len(group.lines), "uri": str(group.lines[0].event.get("uri"))}))
     if storage.lines:
         folders, files = len(storage.values["folders"]), len(storage.values["files"])
         scan = folders >= SCAN_FOLDERS or files >= SCAN_FILES
-        found.append(_finding("storage_scan" if scan else "storage_read", "shared storage",
+        where = _common_folder(storage.values["folders"] | storage.values["files"])
+        found.append(_finding("storage_scan" if scan else "storage_read", where,
                               "high" if scan else "low", storage.lines, sha256,
                               {"folders": folders, "files": files}))
     for app, group in other_apps.items():
@@ -216,7 +232,8 @@ def behaviour_findings(events: Iterable[RecordedEvent], *, own_package: str | No
             params["apps"] = group.values.get("apps", 0)
         if kind == "device_id":
             params["methods"] = ", ".join(group.values.get("methods", {}))
-        found.append(_finding(kind, kind, severities[kind], group.lines, sha256, params))
+        methods = _listing((e.event.get("method") for e in group.lines), limit=4)
+        found.append(_finding(kind, methods or kind, severities[kind], group.lines, sha256, params))
     for name, group in programs.items():
         argv = group.lines[0].event.get("argv")
         found.append(_finding("exec", name, "medium", group.lines, sha256,
@@ -233,7 +250,7 @@ def behaviour_findings(events: Iterable[RecordedEvent], *, own_package: str | No
                               {"host": host, "times": len(group.lines), "first_request": requests[0],
                                "requests": requests[:20]}))
     if deleted.lines:
-        found.append(_finding("delete", "files", "medium", deleted.lines, sha256,
+        found.append(_finding("delete", _listing(sorted(deleted.values["files"])), "medium", deleted.lines, sha256,
                               {"files": len(deleted.values["files"])}))
     order = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
     found.sort(key=lambda f: (order[f.severity], f.params.get("first_line", 0)))
