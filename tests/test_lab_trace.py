@@ -88,10 +88,13 @@ def test_native_hooks_record_what_the_program_does(tmp_path, target_program):
     assert manifest["lab"]["outcome"]["events"] == len(events) and manifest["complete"] is True
 
 
-def test_non_utf8_paths_keep_their_bytes(tmp_path, target_program):
-    raw = str(tmp_path).encode() + b"/caf\xe9-\xff\xfe.txt"
+@pytest.mark.parametrize("backtrace", [False, True], ids=["c-hooks", "js-hooks"])
+def test_non_utf8_paths_keep_their_bytes(tmp_path, target_program, backtrace):
+    """The same bytes from both implementations of the open hooks (C by default, JavaScript with
+    --backtrace)."""
+    raw = str(tmp_path).encode() + b"/caf\xe9-\xff\xfe \"q\"\\\x01.txt"
     _acq, _outcome, events = _trace(tmp_path, [str(target_program), "openhex", raw.hex(), "sleep", "20"],
-                                    paths=(str(tmp_path),))
+                                    paths=(str(tmp_path),), backtrace=backtrace)
     (event,) = [e for e in events if e["k"] == "open"]
     assert bytes.fromhex(event["path_hex"]) == raw
     assert event["path"] == raw.decode("utf-8", "backslashreplace")
