@@ -6,7 +6,9 @@ SDK's ``adb``; the phone remembers its public half once the person taps *Always 
 
 from __future__ import annotations
 
+import fcntl
 import os
+import threading
 from pathlib import Path
 
 from adb_shell.auth.keygen import keygen
@@ -22,14 +24,28 @@ def key_path() -> Path:
 
 
 def ensure_key(path: Path | None = None) -> Path:
+    """The key pair, made on first use. Several processes or threads may start at once (a batch of
+    phones): one makes the key under a lock, into temporary files renamed into place (public half
+    first), so nobody ever reads a half-written key."""
     path = path or key_path()
-    if not path.is_file() or not path.with_suffix(".pub").is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
+    public = path.with_suffix(".pub")
+    if path.is_file() and public.is_file():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.parent / f".{path.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if path.is_file() and public.is_file():  # made by another process while we waited
+            return path
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         old_umask = os.umask(0o077)
         try:
-            keygen(str(path))
+            keygen(str(tmp))
+            os.replace(f"{tmp}.pub", public)
+            os.replace(tmp, path)
         finally:
             os.umask(old_umask)
+            for leftover in (tmp, Path(f"{tmp}.pub")):
+                leftover.unlink(missing_ok=True)
     return path
 
 
