@@ -121,8 +121,9 @@ def test_a_crash_keeps_the_events_before_it(tmp_path, target_program):
 
 def test_a_program_that_cannot_start_is_a_clear_error(tmp_path):
     acq = Acquisition.create(tmp_path / "t", platform="local", tool_version="t", signature_pack_version="-")
-    with pytest.raises(SpawnFailed, match="could not start"):
+    with pytest.raises(SpawnFailed, match="could not start") as info:
         run_trace(open_device(LOCAL), LOCAL, TraceOptions(target=[str(tmp_path / "no-such-program")]), acq)
+    assert "program's path" in info.value.hint
     reopened = Acquisition.open(acq.path)
     assert reopened.status("events.jsonl") in ("failed", "partial")
 

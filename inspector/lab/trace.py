@@ -162,7 +162,9 @@ def _start(frida: Any, device: Any, target: FridaTarget, options: TraceOptions, 
             pid = device.spawn(program, stdio="pipe") if target.local else device.spawn(program)
         except (frida.ExecutableNotFoundError, frida.ExecutableNotSupportedError, frida.NotSupportedError,
                 frida.PermissionDeniedError, frida.InvalidArgumentError, frida.ProcessNotRespondingError) as exc:
-            raise SpawnFailed(f"could not start {' '.join(options.target)!r}: {exc}") from None
+            raise SpawnFailed(f"could not start {' '.join(options.target)!r}: {exc}",
+                              hint="Check the program's path, and that it is an executable for this computer."
+                              if target.local else None) from None
         except (frida.TransportError, frida.ServerNotRunningError) as exc:
             raise LabError(f"the device went away while starting the app: {exc}") from None
     else:
