@@ -101,6 +101,9 @@ def trace(target: tuple[str, ...], device_id: str | None, frida_host: str | None
         if (folder / "acquisition.json").is_file():
             console.print(f"What was recorded is kept in {folder}.", highlight=False)
         sys.exit(EXIT_ERROR)
+    except KeyboardInterrupt:  # before the trace started (once it runs, Ctrl-C ends it cleanly)
+        console.print("\n[bold]Stopped[/bold] before the trace started: nothing was recorded.")
+        sys.exit(EXIT_ERROR)
     if outcome.version_note:
         console.print(f"[yellow]! {outcome.version_note}[/yellow]", highlight=False)
     console.print(f"Stopped: {_plain(outcome.detail or outcome.stop_reason)}. {outcome.events:,} events in "
