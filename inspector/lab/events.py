@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +36,6 @@ class EventWriter:
 
     sink: ByteSink
     lines: int = 0
-    kinds: Counter = field(default_factory=Counter)
     last_seq: int = 0
     lost: int = 0  # events the agent numbered but that never arrived
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -53,7 +51,6 @@ class EventWriter:
                     if seq > self.last_seq + 1:
                         self.lost += seq - self.last_seq - 1
                     self.last_seq = max(self.last_seq, seq)
-                self.kinds[str(event.get("k"))] += 1
                 chunks.append(encode_event(event))
             self.lines += len(chunks)
             self.sink.write(b"".join(chunks))
@@ -79,7 +76,6 @@ class EventWriter:
                     self.lost += first - self.last_seq - 1
                 self.last_seq = max(self.last_seq, last)
             self.lines += count if isinstance(count, int) and count >= 0 else data.count(b"\n")
-            self.kinds["batch"] += 1
             self.sink.write(data)
             stream = getattr(self.sink, "stream", None)
             if stream is not None:
