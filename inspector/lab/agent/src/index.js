@@ -14,12 +14,24 @@ rpc.exports = {
     options.ownPackage = settings.ownPackage || null;
     if (Number.isInteger(settings.ringSlots) && settings.ringSlots >= 16) options.ringSlots = settings.ringSlots;
     startTimer();
-    // A crash: record it and send what is buffered before the process dies (the app's own
-    // handlers, and the system's crash report, still run: the exception is not handled here).
+    // A native exception. In a plain native process it is a crash: record it and send what is
+    // buffered before the process dies. A managed runtime (Android's ART, a JVM) raises SIGSEGV on
+    // purpose (implicit null checks, safepoint polls) and handles it itself: there the exception is
+    // only noted, a few times, without waiting. Either way the app's own handlers and the system's
+    // crash report still run (false: not handled here); a real crash ends the session, and frida's
+    // crash report goes into the trace's outcome.
+    const managed = javaAvailable();
+    let noted = 0;
     Process.setExceptionHandler((details) => {
-      emit("crash", { type: details.type, address: details.address.toString(), memory: details.memory
-        ? { operation: details.memory.operation, address: details.memory.address.toString() } : null }, "agent");
-      flushAndWait();
+      const fields = { type: details.type, address: details.address.toString(), memory: details.memory
+        ? { operation: details.memory.operation, address: details.memory.address.toString() } : null };
+      if (!managed) {
+        emit("crash", fields, "agent");
+        flushAndWait();
+      } else if (noted < 10) {
+        noted++;
+        emit("native_exception", fields, "agent");
+      }
       return false;
     });
     const native = installNativeHooks();
