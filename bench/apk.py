@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -110,7 +109,13 @@ def timed_child(args: list[str], env: dict | None = None) -> tuple[float, float,
                threading.Thread(target=lambda: err_chunks.append(proc.stderr.read()), daemon=True)]
     for reader in readers:
         reader.start()
-    while proc.poll() is None:
+    own_cpu = None
+    while own_cpu is None:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)  # the child's own rusage, exactly
+        if pid:
+            own_cpu = usage.ru_utime + usage.ru_stime
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            break
         tree = 0
         for pid in _tree(proc.pid):
             rss, pss, seconds = _sample(pid)
@@ -123,11 +128,8 @@ def timed_child(args: list[str], env: dict | None = None) -> tuple[float, float,
     for reader in readers:
         reader.join()
     wall = time.perf_counter() - started
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    # The direct child is waited for: its own CPU is exact; the rest is what sampling saw.
-    child = usage.ru_utime + usage.ru_stime - getattr(timed_child, "_seen", 0.0)
-    timed_child._seen = usage.ru_utime + usage.ru_stime
-    total_cpu = child + sum(v for pid, v in cpu.items() if pid != proc.pid)
+    # The direct child's own CPU is exact (wait4); its descendants' is what sampling saw.
+    total_cpu = own_cpu + sum(v for pid, v in cpu.items() if pid != proc.pid)
     result = subprocess.CompletedProcess(args, proc.returncode, "".join(out_chunks), "".join(err_chunks)[-2000:])
     return wall, total_cpu, result, {"peak_process_rss_mb": round(peak_one / 2**20),
                                      "peak_tree_pss_mb": round(peak_tree / 2**20)}
