@@ -146,3 +146,31 @@ def test_malformed_binary_manifest_gives_a_partial_record(tmp_path, rules, manif
     entry = check_apk(apk, rules, use_cache=False)
     assert [(m["rule_id"], m["severity"]) for m in entry["matches"]] == [("bxaq.apk.traits", "critical")]
     assert entry["unreadable"] is False
+
+
+def _dex_of_raw(items: list[tuple[int, bytes]]) -> bytes:
+    """A DEX whose string table holds these (UTF-16 length, MUTF-8 bytes) items, laid out in order."""
+    n = len(items)
+    data_off = 0x70 + 4 * n
+    blob, offsets = b"", []
+    for length, raw in items:
+        offsets.append(data_off + len(blob))
+        blob += bytes([length]) + raw + b"\0"
+    header = bytearray(0x70)
+    header[:8] = b"dex\n035\0"
+    struct.pack_into("<4I", header, 56, n, 0x70, 0, 0)
+    return bytes(header) + struct.pack(f"<{n}I", *offsets) + blob
+
+
+def test_modified_utf8_strings_read_the_same_on_both_paths(monkeypatch):
+    from inspector.analyze.apk import dex_tables
+
+    items = [(0, b""),  # the empty string: its length byte is itself a NUL
+             (3, b"a\xc0\x80b"),  # NUL inside a string, as modified UTF-8 writes it
+             (2, b"\xed\xa0\xbd\xed\xb8\x80"),  # U+1F600 as a CESU-8 surrogate pair
+             (5, "plain".encode()), (2, "蜂采".encode())]
+    dex = _dex_of_raw(items)
+    fast = read_dex(dex)
+    assert fast.strings == ["", "a\x00b", "\U0001F600", "plain", "蜂采"] and fast.error is None
+    monkeypatch.setattr(dex_tables, "_contiguous_strings", lambda *a: None)  # the careful loop
+    assert read_dex(dex).strings == fast.strings

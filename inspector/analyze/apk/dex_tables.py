@@ -5,6 +5,7 @@ gives a partial result with an error, never an exception."""
 
 from __future__ import annotations
 
+import re
 import struct
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -12,6 +13,7 @@ from itertools import accumulate
 MAX_STRINGS = 4_000_000  # far above any real app (the largest have ~500k); more is a hostile header
 MAX_CLASSES = 1_000_000
 MAX_STRING_BYTES = 1 << 20  # one string longer than 1 MiB is not worth reading
+_ESCAPED = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8 (surrogateescape)
 
 
 @dataclass
@@ -76,10 +78,12 @@ def _contiguous_strings(data: bytes, offsets: tuple[int, ...]) -> list[str] | No
         raw = [part[1:] if part and part[0] < 0x80 else part[_uleb128_skip(part, 0, len(part)):] for part in parts]
     except ValueError:
         return None
-    try:
-        return b"\0".join(raw).decode("utf-8").split("\0")
-    except UnicodeDecodeError:  # modified UTF-8 somewhere: decode one by one
-        return [_decode(item) for item in raw]
+    # One decode for the whole table; the few strings in modified UTF-8 (NUL as C0 80, characters
+    # beyond the BMP as surrogate pairs) come out with escaped bytes and are decoded again alone.
+    items = b"\0".join(raw).decode("utf-8", "surrogateescape").split("\0")
+    for index in [i for i, text in enumerate(items) if not text.isascii() and _ESCAPED.search(text)]:
+        items[index] = _decode(raw[index])
+    return items
 
 
 def read_dex(data: bytes) -> DexTables:
