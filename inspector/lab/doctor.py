@@ -3,10 +3,12 @@ frida-server answering, and whether their versions match."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from inspector.lab.device import FridaTarget, compare_versions, import_frida, open_device
 from inspector.lab.errors import LabError
+from inspector.lab.trace import DETACH_PAUSE_S
 
 
 def frida_checks(target: FridaTarget, make_check: Any) -> list[Any]:
@@ -71,4 +73,6 @@ def _server_version(frida: Any, device: Any, target: FridaTarget) -> str | None:
                 session.detach()
             except Exception:
                 pass
+            # As after a trace (inspector/lab/trace.py): let the agent leave before anything attaches again.
+            time.sleep(DETACH_PAUSE_S)
     return None

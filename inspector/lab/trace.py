@@ -28,6 +28,8 @@ ANDROID_PATHS = ("/sdcard", "/storage/", "/mnt/sdcard", "/mnt/media_rw/", "/mnt/
                  "/data/data/", "/data/user/", "/data/user_de/", "/data/misc/wifi", "/data/system/")
 POLL_S = 0.1
 FINAL_FLUSH_TIMEOUT_S = 5.0
+DETACH_SETTLE_S = 2.0
+DETACH_PAUSE_S = 0.2
 
 STOP_DURATION = "duration"
 STOP_INTERRUPTED = "interrupted"
@@ -82,6 +84,7 @@ class _Stop:
         self.reason: str | None = None
         self.detail: str | None = None
         self.crash: str | None = None
+        self.detached = threading.Event()  # the session's "detached" signal has come
 
     def set(self, reason: str, detail: str | None = None) -> None:
         if not self.event.is_set():
@@ -178,6 +181,7 @@ def _start(frida: Any, device: Any, target: FridaTarget, options: TraceOptions, 
                        hint="frida-server must run as root on the phone (adb shell su -c …).") from None
 
     def on_detached(reason: str, crash: Any) -> None:
+        stop.detached.set()
         if crash is not None:
             stop.crash = str(getattr(crash, "summary", None) or crash)
         if reason in ("process-terminated", "process-replaced", "application-requested"):
@@ -296,6 +300,11 @@ def _finish(frida: Any, device: Any, session: Any, script: Any, options: TraceOp
                 step()
             except (frida.InvalidOperationError, frida.TransportError, frida.ProcessNotFoundError):
                 pass
+        # detach() returns before the agent has left the app; attaching again (to any process) while
+        # it leaves crashed the app now and then here (SIGSEGV/SIGTRAP in about one trace in three
+        # when attach followed at once). The "detached" signal, then a short pause, let it finish.
+        stop.detached.wait(DETACH_SETTLE_S)
+        time.sleep(DETACH_PAUSE_S)
     if options.spawn and options.kill_on_stop and outcome.pid and alive:
         try:
             device.kill(outcome.pid)
