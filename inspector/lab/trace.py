@@ -177,6 +177,10 @@ def _start(frida: Any, device: Any, target: FridaTarget, options: TraceOptions, 
     except (frida.ProcessNotFoundError, frida.ProcessNotRespondingError) as exc:
         raise SpawnFailed(f"the app (pid {pid}) ended or hung before the agent could be loaded: {exc}") from None
     except (frida.PermissionDeniedError, frida.NotSupportedError) as exc:
+        if "loader crashed" in str(exc):
+            # Frida's injector itself failed (seen rarely under heavy load): not a permission problem.
+            raise SpawnFailed(f"Frida could not load its agent into pid {pid}: {exc}",
+                              hint="Try again; if it keeps happening, restart frida-server and the app.") from None
         raise LabError(f"not allowed to attach to pid {pid}: {exc}",
                        hint="frida-server must run as root on the phone (adb shell su -c …).") from None
 
