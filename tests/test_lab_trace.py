@@ -23,7 +23,7 @@ from inspector.acquisition import Acquisition  # noqa: E402
 from inspector.lab.device import FridaTarget, open_device  # noqa: E402
 from inspector.lab.errors import FridaServerUnreachable, SpawnFailed, TargetNotFound  # noqa: E402
 from inspector.lab.events import read_events  # noqa: E402
-from inspector.lab.trace import TraceOptions, find_process, run_trace  # noqa: E402
+from inspector.lab.trace import TraceOptions, _attach, find_process, run_trace  # noqa: E402
 from lab_tools import Listener, build_target, free_port  # noqa: E402
 
 LOCAL = FridaTarget(local=True)
@@ -153,6 +153,14 @@ def test_attach_finds_a_process_by_pid_and_by_name(tmp_path, target_program):
         child.wait(timeout=10)
 
 
+def _join_portal(local, pid: int, address: str):
+    """The program joins the portal (what frida-server is to inspector). A moment first: attaching while
+    the program's dynamic loader still runs made frida's injector crash now and then ("loader crashed");
+    the same transient failure is retried by inspector's own attach."""
+    time.sleep(0.3)
+    return _attach(frida, local, pid).join_portal(address)
+
+
 def test_remote_device_through_a_portal(tmp_path, target_program):
     """What `adb forward` to frida-server looks like: a remote device on loopback. The program
     joins a PortalService; inspector reaches it with add_remote_device and attaches."""
@@ -164,11 +172,11 @@ def test_remote_device_through_a_portal(tmp_path, target_program):
     work.mkdir()
     (work / "f").write_text("x")
     local = frida.get_local_device()
-    pid = local.spawn([str(target_program), "sleep", "1500", "loop", "3", str(work / "f"), "sleep", "300"])
+    pid = local.spawn([str(target_program), "sleep", "2500", "loop", "3", str(work / "f"), "sleep", "300"])
     membership = None
     try:
         local.resume(pid)
-        membership = local.attach(pid).join_portal(f"127.0.0.1:{cluster}")
+        membership = _join_portal(local, pid, f"127.0.0.1:{cluster}")
         remote = FridaTarget(host=f"127.0.0.1:{control}")
         acq = Acquisition.create(tmp_path / "rt", platform="android", tool_version="t", signature_pack_version="-")
         outcome = run_trace(open_device(remote), remote, TraceOptions(target=[str(pid)], spawn=False,
@@ -201,11 +209,11 @@ def test_the_device_going_away_keeps_the_events_as_partial(tmp_path, target_prog
     work.mkdir()
     (work / "f").write_text("x")
     local = frida.get_local_device()
-    pid = local.spawn([str(target_program), "sleep", "1000", "loop", "2", str(work / "f"), "sleep", "20000"])
+    pid = local.spawn([str(target_program), "sleep", "2000", "loop", "2", str(work / "f"), "sleep", "20000"])
     stopped = threading.Event()
     try:
         local.resume(pid)
-        local.attach(pid).join_portal(f"127.0.0.1:{cluster}")
+        _join_portal(local, pid, f"127.0.0.1:{cluster}")
         remote = FridaTarget(host=f"127.0.0.1:{control}")
         acq = Acquisition.create(tmp_path / "lost", platform="android", tool_version="t", signature_pack_version="-")
 
@@ -360,7 +368,7 @@ def test_doctor_checks_a_frida_server_and_its_version(tmp_path, target_program):
     pid = local.spawn([str(target_program), "sleep", "30000"])
     try:
         local.resume(pid)
-        local.attach(pid).join_portal(f"127.0.0.1:{cluster}")
+        _join_portal(local, pid, f"127.0.0.1:{cluster}")
         stdout, stderr = _cli(["doctor", "--frida-host", f"127.0.0.1:{control}"]).communicate(timeout=60)
     finally:
         try:

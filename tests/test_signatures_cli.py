@@ -15,6 +15,14 @@ from apk_builders import apk_with_dex, dex_bytes
 
 EXE = Path(sys.executable).parent / "inspector"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "intel"
+
+
+def _corpus(shared_name: str, shipped: str) -> Path:
+    """The public corpus as published (../shared/intel), or, where that is not at hand, the copy the
+    pack ships of the same files (signatures/iocs)."""
+    from inspector.resources import signatures_dir
+
+    return SHARED / shared_name if (SHARED / shared_name).is_dir() else signatures_dir() / "iocs" / shipped
 VARIANTS = Path(__file__).parent / "fixtures" / "apks" / "variants"
 
 
@@ -66,9 +74,11 @@ def test_lint_strict_fails_on_a_high_rule_that_can_never_be_strong(pack_copy, tm
 
 def test_every_mvt_stix2_file_imports(tmp_path):
     env = {"INSPECTOR_DATA_DIR": str(tmp_path)}
-    out = run("signatures", "import", str(SHARED / "mvt-indicators"), env=env)
+    corpus = _corpus("mvt-indicators", "mvt")
+    out = run("signatures", "import", str(corpus), env=env)
     assert out.returncode == 0, out.stdout + out.stderr
-    stix = sorted(p.name for p in (SHARED / "mvt-indicators").rglob("*.stix2"))
+    stix = sorted(p.name for p in corpus.rglob("*.stix2"))
+    assert len(stix) >= 11
     manifest = json.loads((tmp_path / "signatures-imported" / "imported.json").read_text())
     assert sorted(Path(e["file"]).name for e in manifest if e["kind"] == "stix2") == stix
     assert all(sum(e["counts"].values()) > 0 for e in manifest)
@@ -78,7 +88,7 @@ def test_every_mvt_stix2_file_imports(tmp_path):
 
 def test_echap_files_import_and_count(tmp_path):
     env = {"INSPECTOR_DATA_DIR": str(tmp_path)}
-    out = run("signatures", "import", str(SHARED / "stalkerware-indicators"), "--name", "ignored", env=env)
+    out = run("signatures", "import", str(_corpus("stalkerware-indicators", "echap")), "--name", "ignored", env=env)
     assert out.returncode == 0, out.stdout + out.stderr
     entries = {e["kind"]: e for e in json.loads((tmp_path / "signatures-imported" / "imported.json").read_text())}
     assert set(entries) == {"echap_ioc", "samples_csv", "yara"}

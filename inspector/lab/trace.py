@@ -155,6 +155,20 @@ def run_trace(device: Any, target: FridaTarget, options: TraceOptions, acq: Acqu
     return outcome
 
 
+def _attach(frida: Any, device: Any, pid: int, tries: int = 3) -> Any:
+    """device.attach, tried again after a pause when Frida's injector itself crashes ("loader crashed
+    with signal 11": a transient failure of frida's helper, seen now and then on a busy machine; the
+    target is not touched by it)."""
+    for attempt in range(tries):
+        try:
+            return device.attach(pid)
+        except frida.NotSupportedError as exc:
+            if "loader crashed" not in str(exc) or attempt == tries - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def _start(frida: Any, device: Any, target: FridaTarget, options: TraceOptions, writer: EventWriter,
            stop: _Stop, output: list[bytes], outcome: TraceOutcome) -> tuple[Any, Any, int]:
     if options.spawn:
@@ -173,7 +187,7 @@ def _start(frida: Any, device: Any, target: FridaTarget, options: TraceOptions, 
     else:
         pid = find_process(frida, device, options.target[0])
     try:
-        session = device.attach(pid)
+        session = _attach(frida, device, pid)
     except (frida.ProcessNotFoundError, frida.ProcessNotRespondingError) as exc:
         raise SpawnFailed(f"the app (pid {pid}) ended or hung before the agent could be loaded: {exc}") from None
     except (frida.PermissionDeniedError, frida.NotSupportedError) as exc:
