@@ -294,8 +294,10 @@ def check(folder: Path, json_out: bool, db: str | None, no_store: bool, case: st
     zip, or an Android bugreport zip (`adb bugreport bugreport.zip`); for an iPhone, an iTunes/Finder
     backup folder (plain, or encrypted: --password), a sysdiagnose .tar.gz, or a folder of crash logs.
 
-    PATH may also be an APK file or a folder of APK files: each is matched against the APK rules
-    (a table, or --json); exit 1 if any matches at high/critical, 0 if not, 2 on error.
+    PATH may also be an APK file or a folder of APK files: each is matched against the whole signature
+    pack (APK rules on its code, strings, assets and certificates; the families' app names; MVT and
+    Echap indicators; YARA rules) with the evidence of every match (a table, or --json); exit 1 if any
+    matches at high/critical, 0 if not, 2 on error. `inspector signatures import` adds indicators.
 
     Useful when the signature pack was updated. The raw evidence is not changed; the reports in the
     acquisition folder (report.html, report.json, report.pdf with --format pdf) are rewritten. Another
