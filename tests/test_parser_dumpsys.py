@@ -73,3 +73,35 @@ def test_not_a_dumpsys():
     assert caught.value.artifact == "dumpsys"
     assert split_dumpsys(b"").warnings == ["empty input"]
     assert split_dumpsys(b"   \n").services == {}
+
+
+def _dumps() -> list[tuple[str, bytes]]:
+    """Whole dumpsys texts: the bugreport fixture, and each simulated phone's services joined under
+    their headers as the collector writes dumpsys.txt."""
+    profiles = Path(__file__).parent.parent / "inspector" / "simulator" / "profiles"
+    out = [("bugreport", (FIXTURES / "bugreport_dumpstate_android11.txt").read_bytes())]
+    for folder in sorted(profiles.glob("*/commands")):
+        parts = [b"DUMP OF SERVICE " + p.stem.removeprefix("dumpsys_").encode() + b":\n" + p.read_bytes()
+                 for p in sorted(folder.glob("dumpsys_*.txt"))]
+        out.append((folder.parent.name, b"\n".join(parts)))
+    return out
+
+
+@pytest.mark.parametrize("name, data", _dumps(), ids=lambda v: v if isinstance(v, str) else "")
+def test_section_offsets_give_the_same_lines_as_reading_from_the_start(name, data, tmp_path):
+    from inspector.analyze.parsers.dumpsys import section_offsets
+
+    whole = tmp_path / "dumpsys.txt"
+    whole.write_bytes(data + b"\nDUMP OF SERVICE last:\nno newline at the end")
+    with open(whole, "rb") as f:
+        offsets = section_offsets(f)
+        assert len(offsets) >= 5 and "last" in offsets
+        for service, offset in offsets.items():
+            f.seek(0)
+            expected = list(iter_service_lines(f, service))
+            f.seek(offset)
+            assert list(iter_service_lines(f, service)) == expected, service
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    with open(empty, "rb") as f:
+        assert section_offsets(f) == {}

@@ -16,7 +16,7 @@ from typing import Any
 from inspector.acquisition import Acquisition
 from inspector.acquisition.device import parse_getprop
 from inspector.analyze.parsers import ParseError
-from inspector.analyze.parsers.dumpsys import iter_service_lines
+from inspector.analyze.parsers.dumpsys import iter_service_lines, section_offsets
 from inspector.analyze.parsers.dumpsys_accessibility import parse_dumpsys_accessibility
 from inspector.analyze.parsers.dumpsys_adb import parse_dumpsys_adb
 from inspector.analyze.parsers.dumpsys_appops import parse_dumpsys_appops
@@ -37,6 +37,7 @@ class AndroidState:
         self.acq = acq
         self.errors: dict[str, str] = {}
         self._cache: dict[str, Any] = {}
+        self._offsets: dict[str, int] | None = None  # dumpsys.txt: service → offset of its first section
         device = acq.manifest.get("device") or {}
         self.tz: str | None = device.get("timezone")
 
@@ -81,6 +82,10 @@ class AndroidState:
     def _service(self, service: str, parse: Callable[..., Any], **kwargs: Any) -> Any:
         def load() -> Any:
             with self._open("dumpsys.txt") as f:
+                if self._offsets is None:  # one pass finds every service; each is then read alone
+                    self._offsets = section_offsets(f)
+                if service in self._offsets:
+                    f.seek(self._offsets[service])
                 lines = iter_service_lines(f, service)
                 first = next(lines, None)
                 if first is None:
