@@ -91,6 +91,11 @@ _worker_pack: SignaturePack | None = None
 
 def _init_worker(pack_folder: str | None, environ: dict[str, str]) -> None:
     global _worker_pack
+    # A rescan is background work: live scans and their store writes on this computer go first.
+    try:
+        os.nice(10)
+    except OSError:
+        pass
     os.environ.update(environ)
     _worker_pack = SignaturePack.load(Path(pack_folder) if pack_folder else None)
 
