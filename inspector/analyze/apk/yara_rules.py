@@ -61,19 +61,22 @@ def load_yara(*folders: Path) -> YaraRules | None:
         raise YaraRulesError(f"yara-python is not installed: {exc}") from None
     digest = hashlib.sha256()
     sources: dict[str, str] = {}
+    paths: dict[str, Path] = {}
     for index, (folder, path) in enumerate(found):
         raw = path.read_bytes()
         rel = path.relative_to(folder).as_posix()
         name = rel if rel not in sources else f"{rel}#{index}"
         digest.update(name.encode() + b"\0" + raw + b"\0")
-        sources[name] = raw.decode("utf-8", "replace")
-        try:
-            yara.compile(source=sources[name])
-        except yara.SyntaxError as exc:
-            raise YaraRulesError(f"{path}: this YARA rule file does not compile: {exc}") from None
+        sources[name], paths[name] = raw.decode("utf-8", "replace"), path
     try:
         compiled = yara.compile(sources=sources)
-    except yara.SyntaxError as exc:  # each compiles alone: two files define the same rule name
+    except yara.SyntaxError as exc:
+        # Only now, to name the culprit: the file that does not compile alone, or else a clash between files.
+        for name, source in sources.items():
+            try:
+                yara.compile(source=source)
+            except yara.SyntaxError as alone:
+                raise YaraRulesError(f"{paths[name]}: this YARA rule file does not compile: {alone}") from None
         raise YaraRulesError(f"the YARA files do not compile together (a rule name used twice?): {exc}") from None
     return YaraRules(sha256=digest.hexdigest(), files=tuple(sources), compiled=compiled)
 
