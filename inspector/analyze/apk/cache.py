@@ -34,6 +34,14 @@ def load(sha256: str) -> dict[str, Any] | None:
     return record
 
 
+def load_current(path: Path, sha256: str, yara=None) -> dict[str, Any] | None:
+    """The cached record, its YARA tier re-run (and saved) first if other rules than ``yara`` made it."""
+    record = load(sha256)
+    if record is not None and yara is not None and (record.get("yara") or {}).get("rules_sha256") != yara.sha256:
+        save(rescan_yara(path, record, yara))
+    return record
+
+
 def save(record: dict[str, Any]) -> None:
     sha256 = record.get("sha256", "")
     if not _SHA.fullmatch(sha256):
@@ -52,9 +60,7 @@ def features(path: Path, sha256: str | None = None, use_cache: bool = True,
     """The APK's feature record and whether it came from the cache. A cached record whose YARA hits
     were made by other rules than ``yara`` has only that tier re-run."""
     sha256 = sha256 or file_sha256(path)
-    if use_cache and (record := load(sha256)) is not None:
-        if yara is not None and (record.get("yara") or {}).get("rules_sha256") != yara.sha256:
-            save(rescan_yara(path, record, yara))
+    if use_cache and (record := load_current(path, sha256, yara)) is not None:
         return record, True
     record = extract(path, sha256, yara=yara)
     if use_cache:

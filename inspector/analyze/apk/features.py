@@ -51,16 +51,19 @@ def _quiet_androguard() -> None:
     logging.getLogger("androguard").setLevel(logging.ERROR)
 
 
+def empty_record(sha256: str, size: int | None) -> dict[str, Any]:
+    """A feature record with nothing read yet: every tier fills its own fields."""
+    return {"features_version": FEATURES_VERSION, "sha256": sha256, "size": size, "errors": [], "package": None,
+            "labels": {}, "version_name": None, "version_code": None, "min_sdk": None, "target_sdk": None,
+            "debuggable": None, "permissions": [], "components": [], "certificates": [], "signature_schemes": [],
+            "dex": [], "files": [], "yara": None}
+
+
 def extract(path: Path, sha256: str | None = None, yara=None) -> dict[str, Any]:
     """The feature record of one APK; ``yara`` (a ``YaraRules``) adds the YARA tier."""
     path = Path(path)
-    record: dict[str, Any] = {
-        "features_version": FEATURES_VERSION, "sha256": sha256 or file_sha256(path),
-        "size": path.stat().st_size, "errors": [], "package": None, "labels": {}, "version_name": None,
-        "version_code": None, "min_sdk": None, "target_sdk": None, "debuggable": None, "permissions": [],
-        "components": [], "certificates": [], "signature_schemes": [], "dex": [], "files": [],
-        "yara": {"rules_sha256": yara.sha256, "hits": []} if yara is not None else None,
-    }
+    record = empty_record(sha256 or file_sha256(path), path.stat().st_size)
+    record["yara"] = {"rules_sha256": yara.sha256, "hits": []} if yara is not None else None
     try:
         archive = zipfile.ZipFile(path)
         infos = archive.infolist()

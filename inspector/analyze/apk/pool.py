@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector.analyze.apk import cache
-from inspector.analyze.apk.features import FEATURES_VERSION, extract, file_sha256
+from inspector.analyze.apk.features import empty_record, extract, file_sha256
 
 DEFAULT_TIME_LIMIT_S = 60.0
 DEFAULT_MEMORY_MB = 2048  # address space per worker; androguard's APK() needs far less on real apps
@@ -55,9 +55,8 @@ def _init_worker(memory_mb: int) -> None:  # pragma: no cover - runs in the work
 
 
 def _failed(path: Path, sha256: str, why: str) -> dict[str, Any]:
-    return {"features_version": FEATURES_VERSION, "sha256": sha256, "size": None, "errors": [why],
-            "package": None, "labels": {}, "permissions": [], "components": [], "certificates": [],
-            "signature_schemes": [], "dex": [], "files": [], "yara": None, "incomplete": True}
+    """The record of an APK a limit or a crash stopped: ``incomplete``, so never cached."""
+    return {**empty_record(sha256, None), "errors": [why], "incomplete": True}
 
 
 def _job(path: str, sha256: str, time_s: float, yara_folders: tuple[str, ...], yara_version: str, memory_mb: int,
@@ -119,9 +118,7 @@ def features_many(paths: Iterable[Path], *, jobs: int | None = None, limits: Lim
             out[path] = (_failed(path, "", f"cannot be read: {exc}"), False)
             _notify(on_done, path, out[path], out, keep)
             continue
-        if use_cache and (record := cache.load(sha256)) is not None:
-            if yara is not None and (record.get("yara") or {}).get("rules_sha256") != yara.sha256:
-                cache.save(cache.rescan_yara(path, record, yara))
+        if use_cache and (record := cache.load_current(path, sha256, yara)) is not None:
             out[path] = (record, True)
             _notify(on_done, path, out[path], out, keep)
         else:
