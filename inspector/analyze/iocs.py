@@ -43,6 +43,11 @@ KINDS = {
 _FOLD = {"domain", "email", "sha256", "cert_sha256", "cert_sha1"}
 
 
+def slug(text: str) -> str:
+    """A campaign or rule name as an id part: "WyrmSpy_DragonEgg" → "wyrmspy_dragonegg"."""
+    return re.sub(r"[^a-z0-9]+", "_", text.casefold()).strip("_") or "unknown"
+
+
 @dataclass(frozen=True)
 class Indicator:
     kind: str

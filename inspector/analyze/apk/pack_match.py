@@ -19,12 +19,9 @@ from typing import Any
 
 from inspector.analyze.findings import SEVERITIES
 from inspector.analyze.iocs import Indicator
+from inspector.analyze.iocs import slug as _slug
 
 MAX_EVIDENCE = 12
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", text.casefold()).strip("_") or "unknown"
 
 
 class _Group:

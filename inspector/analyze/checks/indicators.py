@@ -19,6 +19,7 @@ from inspector.acquisition import Acquisition
 from inspector.analyze.checks.base import CheckOutcome
 from inspector.analyze.findings import SEVERITIES, Evidence, Finding
 from inspector.analyze.iocs import Indicator
+from inspector.analyze.iocs import slug as _slug
 from inspector.analyze.signatures import SignaturePack
 
 NAME = "indicators"
@@ -46,10 +47,6 @@ class _Hit:
 
 def _lower(severity: str) -> str:
     return SEVERITIES[min(SEVERITIES.index(severity) + 1, len(SEVERITIES) - 1)]
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", text.casefold()).strip("_") or "unknown"
 
 
 class _Collector:
