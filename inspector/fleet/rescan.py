@@ -127,17 +127,20 @@ def rescan(store: Store, pack: SignaturePack, *, case: str | None = None, jobs: 
             continue
         _restore_features(store, acq, report)
         ready.append((target, acq))
+    def finish(target: LatestScan, analysed: Callable[[], dict[str, Any]]) -> None:
+        try:
+            result = analysed()
+        except Exception as exc:  # noqa: BLE001 - one acquisition that fails never stops the others
+            report.skipped.append((target.acq_id, target.path, f"{type(exc).__name__}: {exc}"))
+        else:
+            _record(store, target, result, report)
+        finally:
+            if on_done:
+                on_done(target)
+
     if jobs <= 1 or len(ready) < 2:
         for target, acq in ready:
-            try:
-                result = analyze(acq, pack)
-            except Exception as exc:  # noqa: BLE001 - one acquisition that fails never stops the others
-                report.skipped.append((target.acq_id, target.path, f"{type(exc).__name__}: {exc}"))
-            else:
-                _record(store, target, result, report)
-            finally:
-                if on_done:
-                    on_done(target)
+            finish(target, lambda acq=acq: analyze(acq, pack))
         return report
     environ = {k: v for k, v in os.environ.items() if k.startswith("INSPECTOR_")}
     folder = str(pack.folder) if pack.folder else None
@@ -145,16 +148,7 @@ def rescan(store: Store, pack: SignaturePack, *, case: str | None = None, jobs: 
                              initializer=_init_worker, initargs=(folder, environ)) as pool:
         pending = {pool.submit(_analyse_in_worker, str(acq.path)): target for target, acq in ready}
         for future in as_completed(pending):
-            target = pending[future]
-            try:
-                result = future.result()
-            except Exception as exc:  # noqa: BLE001 - one acquisition that fails never stops the others
-                report.skipped.append((target.acq_id, target.path, f"{type(exc).__name__}: {exc}"))
-            else:
-                _record(store, target, result, report)
-            finally:
-                if on_done:
-                    on_done(target)
+            finish(pending[future], future.result)
     return report
 
 
