@@ -220,6 +220,15 @@ def analyse_and_report(
     """``ios_options``: an ``inspector.analyze.ios.evidence.IOSOptions`` (backup password, the owner's
     answer about the backup password) for iOS acquisitions."""
     result = analyze(acq, pack, window=window, ios_options=ios_options)
+    return store_and_report(acq, result, formats=formats, lang=lang, db=db, store=store, case=case,
+                            apk_features=apk_features_of)
+
+
+def store_and_report(acq: Acquisition, result: dict[str, Any], *, formats: tuple[str, ...], lang: str,
+                     db: str | None, store: bool, case: str | None,
+                     apk_features: Callable[[Acquisition], dict[str, dict[str, Any]]] | None = None) -> ScanOutcome:
+    """Record a result in the store (when asked) and write its reports. ``apk_features``: what gives
+    the APK feature records to store with it (read only when the store is written)."""
     outcome = ScanOutcome(result=result, acquisition=acq)
     if store:
         try:
@@ -227,7 +236,8 @@ def analyse_and_report(
 
             database = Store.open(db)
             try:
-                outcome.scan_id = database.record_scan(result, case=case, apk_features=apk_features_of(acq))
+                outcome.scan_id = database.record_scan(result, case=case,
+                                                       apk_features=apk_features(acq) if apk_features else None)
             finally:
                 database.close()
         except Exception as exc:  # the store is an index; failing to write it must not lose the report

@@ -14,7 +14,7 @@ from inspector.acquisition import Acquisition
 from inspector.lab.device import FridaTarget, open_device, probe
 from inspector.lab.result import trace_result
 from inspector.lab.trace import TraceOptions, TraceOutcome, device_record, run_trace
-from inspector.pipeline import ScanOutcome
+from inspector.pipeline import ScanOutcome, store_and_report
 
 
 def trace_app(target: FridaTarget, options: TraceOptions, out: Path, *, operator: str | None = None,
@@ -31,20 +31,4 @@ def trace_app(target: FridaTarget, options: TraceOptions, out: Path, *, operator
 
 def report_trace(acq: Acquisition, *, formats: tuple[str, ...] = ("html", "json"), lang: str = "en",
                  db: str | None = None, store: bool = True, case: str | None = None) -> ScanOutcome:
-    result = trace_result(acq)
-    outcome = ScanOutcome(result=result, acquisition=acq)
-    if store:
-        try:
-            from inspector.store import Store
-
-            database = Store.open(db)
-            try:
-                outcome.scan_id = database.record_scan(result, case=case)
-            finally:
-                database.close()
-        except Exception as exc:  # the store is an index; failing to write it must not lose the report
-            outcome.store_error = f"{type(exc).__name__}: {exc}"
-    from inspector.report import write_reports
-
-    outcome.report_paths = write_reports(result, acq.path, formats=formats, lang=lang)
-    return outcome
+    return store_and_report(acq, trace_result(acq), formats=formats, lang=lang, db=db, store=store, case=case)
