@@ -86,20 +86,8 @@ def analyze(acq: Acquisition, pack: SignaturePack, window: str | None = None,
         "tool": {"name": "inspector", "version": inspector.__version__, "signature_pack": pack.identity()},
         "generated_at": utc_now(),
         "verdict": verdict(findings, acq.complete, outcomes),
-        "device": _device(manifest),
-        "acquisition": {
-            "path": str(acq.path),
-            "id": manifest.get("id"),
-            "complete": acq.complete,
-            "started_at": manifest.get("started_at"),
-            "finished_at": manifest.get("finished_at"),
-            "operator": manifest.get("operator"),
-            "artifacts": [
-                {"name": name, "status": rec.get("status"), "error": rec.get("error")}
-                for name, rec in sorted(manifest.get("artifacts", {}).items())
-            ],
-            "hashes_csv_sha256": acq.hashes_csv_sha256(),
-        },
+        "device": device_summary(manifest),
+        "acquisition": acquisition_summary(acq),
         "inventory": _inventory(acq, outcomes),
         "coverage": [o.coverage() for o in outcomes],
         "findings": [f.to_dict() for f in findings],
@@ -118,7 +106,26 @@ def _json_list(acq: Acquisition, name: str) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _device(manifest: dict[str, Any]) -> dict[str, Any]:
+def acquisition_summary(acq: Acquisition) -> dict[str, Any]:
+    """The "acquisition" part of a result document (docs/result-schema.md)."""
+    manifest = acq.manifest
+    return {
+        "path": str(acq.path),
+        "id": manifest.get("id"),
+        "complete": acq.complete,
+        "started_at": manifest.get("started_at"),
+        "finished_at": manifest.get("finished_at"),
+        "operator": manifest.get("operator"),
+        "artifacts": [
+            {"name": name, "status": rec.get("status"), "error": rec.get("error")}
+            for name, rec in sorted(manifest.get("artifacts", {}).items())
+        ],
+        "hashes_csv_sha256": acq.hashes_csv_sha256(),
+    }
+
+
+def device_summary(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The "device" part of a result document."""
     device = manifest.get("device") or {}
     keys = ("platform", "manufacturer", "model", "os_version", "build", "serial_sha256")
     out = {k: device.get(k) for k in keys}

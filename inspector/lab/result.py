@@ -13,9 +13,9 @@ from typing import Any
 
 import inspector
 from inspector.acquisition import Acquisition, utc_now
+from inspector.analyze.result import SCHEMA_VERSION, acquisition_summary, device_summary
 from inspector.lab.behaviour import EVENTS, findings_from_file
 
-SCHEMA_VERSION = "1.0"
 _REVIEW = {"critical", "high", "medium"}
 
 
@@ -43,26 +43,14 @@ def trace_result(acq: Acquisition) -> dict[str, Any]:
     reason = None if recorded else (record.get("error") or "no events were recorded")
     if recorded and record.get("status") == "partial":
         reason = record.get("error")
-    device = manifest.get("device") or {}
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "inspector", "version": inspector.__version__,
                  "signature_pack": {"version": "-", "sha256": None}},
         "generated_at": utc_now(),
         "verdict": verdict,
-        "device": {**{k: device.get(k) for k in ("manufacturer", "model", "os_version", "build", "serial_sha256")},
-                   "platform": device.get("platform") or manifest.get("platform")},
-        "acquisition": {
-            "path": str(acq.path),
-            "id": manifest.get("id"),
-            "complete": acq.complete,
-            "started_at": manifest.get("started_at"),
-            "finished_at": manifest.get("finished_at"),
-            "operator": manifest.get("operator"),
-            "artifacts": [{"name": name, "status": rec.get("status"), "error": rec.get("error")}
-                          for name, rec in sorted(manifest.get("artifacts", {}).items())],
-            "hashes_csv_sha256": acq.hashes_csv_sha256(),
-        },
+        "device": device_summary(manifest),
+        "acquisition": acquisition_summary(acq),
         "inventory": {"events_recorded": int(outcome.get("events") or 0)},
         "coverage": [{"check": "lab_trace", "status": "ran" if recorded else "failed", "reason": reason,
                       "counts": {"events": int(outcome.get("events") or 0)}}],
