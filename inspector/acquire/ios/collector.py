@@ -269,10 +269,7 @@ class IosCollector:
                     total += size
                     await self._copy_crash_file(afc, device_path, name, size, listing_problems)
             finally:
-                try:
-                    await asyncio.wait_for(afc.aclose(), timeout=10)
-                except Exception:  # noqa: S110 - closing a service whose connection may be gone
-                    pass
+                await _close_quietly(afc)
         except _ArtifactFailed as failure:
             listing_problems.append(f"crash-report copy service: {failure.reason}")
             self.reporter.warn(f"crash logs: {failure.reason}")
@@ -384,10 +381,7 @@ class IosCollector:
                 self.reporter.stage("Copying the sysdiagnose", total=size, unit="bytes")
                 await self._copy_file(afc, path, SYSDIAGNOSE, size, advance_bytes=True)
             finally:
-                try:
-                    await asyncio.wait_for(afc.aclose(), timeout=10)
-                except Exception:  # noqa: S110 - closing a service whose connection may be gone
-                    pass
+                await _close_quietly(afc)
         except _ArtifactFailed as failure:
             if self.acq.status(SYSDIAGNOSE) in (None, "pending"):
                 self.acq.mark(SYSDIAGNOSE, "failed", error=failure.reason)
@@ -539,3 +533,11 @@ class _ArtifactFailed(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+async def _close_quietly(service) -> None:
+    """Close a device service whose connection may already be gone (never waits more than 10 s)."""
+    try:
+        await asyncio.wait_for(service.aclose(), timeout=10)
+    except Exception:  # noqa: S110 - nothing is left to do with a service that cannot even close
+        pass
