@@ -215,12 +215,3 @@ def entry_for(path: Path, rec: dict[str, Any], rules: list[ApkRule], pack=None, 
             # nothing to match at all: neither the manifest nor any DEX could be read
             "unreadable": not rec.get("package") and not any(d.get("strings") for d in rec.get("dex", [])),
             "matches": matches}
-
-
-def apk_paths(path: Path) -> list[Path]:
-    """An APK file, or the ``*.apk`` files of a folder (not recursive), sorted."""
-    if Path(path).is_dir():
-        return sorted(p for p in Path(path).iterdir() if p.is_file() and p.suffix.lower() == ".apk")
-    return [Path(path)]
-
-
