@@ -66,20 +66,13 @@ def lint(folder: Path | None = None) -> LintReport:
         if rule.severity in ("critical", "high") and not strong_alone and rule.match == "any" \
                 and _max_score(rule) >= rule.strong:
             report.facts.append(f"{where}: needs several conditions together to be {rule.severity}")
-    ruled = {r.family for r in checker.rules} | {p.family for p in pack.packages} | \
-            {f.family for f in pack.leftover_files} | {t.family for t in pack.target_lists} | \
-            {p.family for p in pack.listening_ports}
-    for family in pack.families.values():
-        if family.id not in ruled and not any(family.id == _campaign_family(pack, c) for c in _campaigns(indicators)):
-            report.warnings.append(f"implants/{family.id}.yaml: no rule or indicator matches this family yet")
-    return report
-
-
-def _campaigns(indicators) -> set[str]:
-    return {i.campaign for kind in indicators.by_kind.values() for items in kind.values() for i in items}
-
-
-def _campaign_family(pack, campaign: str) -> str:
     from inspector.analyze.apk.pack_match import _family_for
 
-    return _family_for(pack, campaign)
+    campaigns = {i.campaign for kind in indicators.by_kind.values() for items in kind.values() for i in items}
+    ruled = {r.family for r in checker.rules} | {p.family for p in pack.packages} | \
+            {f.family for f in pack.leftover_files} | {t.family for t in pack.target_lists} | \
+            {p.family for p in pack.listening_ports} | {_family_for(pack, c) for c in campaigns}
+    for family in pack.families.values():
+        if family.id not in ruled:
+            report.warnings.append(f"implants/{family.id}.yaml: no rule or indicator matches this family yet")
+    return report
