@@ -56,14 +56,19 @@ def _acquisition_for(console, ref: str, db: str | None):
 @click.option("--html", "html_out", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
               help="Also write the changes as a page to read (HTML, in --lang).")
 @click.option("--any-phones", is_flag=True, help="Compare even if A and B are not the same phone.")
+@click.option("--password-a", "password_a", metavar="P",
+              help="Password of A's encrypted iPhone backup (else $INSPECTOR_BACKUP_PASSWORD, or asked).")
+@click.option("--password-b", "password_b", metavar="P",
+              help="Password of B's encrypted iPhone backup (else $INSPECTOR_BACKUP_PASSWORD, or asked).")
 @click.option("--lang", "lang", metavar="LANG", help="Language of the descriptions (default: this computer's).")
 @_DB_OPTION
 def diff(before: str, after: str, json_out: bool, out: Path | None, html_out: Path | None, any_phones: bool,
-         lang: str | None, db: str | None) -> None:
+         password_a: str | None, password_b: str | None, lang: str | None, db: str | None) -> None:
     """What changed on one phone between acquisition A and acquisition B, e.g. before and after a
     border crossing: apps added, removed, updated or re-signed with another certificate, computers
     newly trusted for USB debugging, new accessibility services, device admins and notification
-    listeners, changed security settings.
+    listeners, changed security settings; on iPhones (live scans and iTunes/Finder backups checked
+    with `inspector check BACKUP`) apps, configuration profiles, MDM enrolment, backup encryption.
 
     A and B are acquisition folders, or scan numbers from `inspector history DEVICE`. Exit codes:
     0 nothing changed that matters (at most "info"), 1 changes worth a look, 2 error.
@@ -76,8 +81,16 @@ def diff(before: str, after: str, json_out: bool, out: Path | None, html_out: Pa
 
     console = _console(json_out)
     first, second = _acquisition_for(console, before, db), _acquisition_for(console, after, db)
+    from inspector.cli_ios_check import PASSWORD_ENV, _encrypted_backup_root, backup_password
+
+    def password_of(label: str, path: Path, given: str | None) -> str | None:
+        if not given and not os.environ.get(PASSWORD_ENV) and sys.stdin.isatty() and _encrypted_backup_root(path):
+            console.print(f"{label}: {escape(str(path))}", highlight=False)  # two prompts: say which backup
+        return backup_password(path, given, console)
+
+    passwords = (password_of("A", first.path, password_a), password_of("B", second.path, password_b))
     try:
-        document = compare(first, second, same_phone=not any_phones)
+        document = compare(first, second, same_phone=not any_phones, backup_passwords=passwords)
     except DiffError as exc:
         _fail(console, exc)
         sys.exit(EXIT_ERROR)

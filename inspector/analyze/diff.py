@@ -11,9 +11,10 @@ JSON and the store show it like any other finding:
   new in B;
 - security settings that changed (USB debugging, wireless debugging, unknown sources, app
   verification, developer options);
-- on iPhones (live acquisitions, :mod:`inspector.analyze.diff_ios`): apps added, removed, updated or
-  signed by someone else, configuration profiles installed, MDM enrolment, backup encryption
-  switched on.
+- on iPhones (live scans and iTunes/Finder backups, :mod:`inspector.analyze.diff_ios`): apps added,
+  removed, updated or signed by someone else, configuration profiles installed (with their root
+  certificates, VPN, proxy and MDM payloads when a backup holds them), MDM enrolment, backup
+  encryption switched on.
 
 Certificates come from the APK engine's feature records (cached by APK SHA-256; the APK is read only
 if its features were never extracted), falling back to the signature hashes of ``dumpsys package``
@@ -115,15 +116,22 @@ def _serial(acq: Acquisition) -> str | None:
     return (acq.manifest.get("device") or {}).get("serial_sha256")
 
 
-def compare(before: Acquisition, after: Acquisition, *, same_phone: bool = True) -> dict[str, Any]:
+def compare(before: Acquisition, after: Acquisition, *, same_phone: bool = True,
+            backup_passwords: tuple[str | None, str | None] = (None, None)) -> dict[str, Any]:
     """The diff document: both acquisitions, the phone, and the findings of what changed from
-    ``before`` to ``after``. Raises :class:`DiffError` when they are not two Android acquisitions
-    of one phone (``same_phone=False`` compares two phones anyway)."""
+    ``before`` to ``after``. Raises :class:`DiffError` when they are not two Android or two iPhone
+    acquisitions of one phone (``same_phone=False`` compares two phones anyway).
+    ``backup_passwords``: of the encrypted iPhone backups behind ``before`` and ``after``, if any."""
     platforms = {acq.manifest.get("platform") for acq in (before, after)}
     if len(platforms) != 1 or not platforms <= {"android", "ios"}:
         raise DiffError(f"{before.path} and {after.path} are not two Android or two iPhone acquisitions "
                         f"({', '.join(sorted(str(p) for p in platforms))})",
                         hint="diff compares two acquisitions of one phone.")
+    if platforms == {"ios"}:
+        from inspector.analyze.diff_ios import check_comparable
+
+        check_comparable(before, "A")
+        check_comparable(after, "B")
     if same_phone and (_serial(before) is None or _serial(before) != _serial(after)):
         raise DiffError(f"{before.path} and {after.path} are not acquisitions of the same phone "
                         "(their hashed serial numbers differ or are unknown)",
@@ -131,7 +139,7 @@ def compare(before: Acquisition, after: Acquisition, *, same_phone: bool = True)
     if platforms == {"ios"}:
         from inspector.analyze.diff_ios import compare_ios
 
-        findings, problems = compare_ios(before, after)
+        findings, problems = compare_ios(before, after, backup_passwords)
         return _document(before, after, findings, problems)
     a, b = _Side.of(before), _Side.of(after)
     findings: list[Finding] = []

@@ -20,11 +20,15 @@ def render_diff_html(document: Mapping[str, Any], lang: str | None = "en") -> st
     changes = []
     for finding in document.get("findings") or []:
         params = {**(finding.get("params") or {}), "subject": finding.get("subject")}
+        explanation = messages.text(str(finding.get("explanation") or ""), params)
+        payloads = _profile_payloads(messages, params)
+        if payloads:
+            explanation = f"{explanation} — {'; '.join(payloads)}"
         changes.append({
             "severity": finding.get("severity"),
             "severity_text": messages.text(f"severity.{finding.get('severity')}"),
             "title": messages.text(str(finding.get("title") or ""), params),
-            "explanation": messages.text(str(finding.get("explanation") or ""), params),
+            "explanation": explanation,
             "subject": finding.get("subject"),
             "rule_id": finding.get("rule_id"),
         })
@@ -33,3 +37,13 @@ def render_diff_html(document: Mapping[str, Any], lang: str | None = "en") -> st
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     return environment.get_template("diff.html.j2").render(
         document=document, changes=changes, t=messages.text, csp=_CSP, lang=(lang or "en").replace("_", "-"))
+
+
+def _profile_payloads(messages, params: Mapping[str, Any]) -> list[str]:
+    """What a new iPhone profile does, when a backup held its payloads (``diff.profile_added``
+    ``payloads``: mdm, root_certificate, vpn, proxy), in the words of the iOS profile check."""
+    kinds = params.get("payloads")
+    if not isinstance(kinds, list):
+        return []
+    return [messages.text(f"finding.ios.profile.{kind}.title") for kind in kinds
+            if isinstance(kind, str) and messages.has(f"finding.ios.profile.{kind}.title")]
