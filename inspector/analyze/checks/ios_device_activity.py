@@ -2,9 +2,10 @@
 
 An extraction at a border pairs a computer with the phone (lockdownd), then runs the backup service
 (BackupAgent2, ``com.apple.mobilebackup2``) or reads files over AFC (afcd, ``house_arrest``), or asks
-for whole folders through ``com.apple.mobile.file_relay``. Read from the text logs of a sysdiagnose or
-a text export of the unified log (unified_log.py); with ``--window``, the activity inside the window is
-reported; without one it only goes on the timeline, except file_relay, which ordinary use never needs.
+for whole folders through ``com.apple.mobile.file_relay``. Read from the binary unified log of a
+sysdiagnose (``system_logs.logarchive``: logarchive.py, tracev3.py), its text logs, or a text export of
+the unified log (unified_log.py); with ``--window``, the activity inside the window is reported; without
+one it only goes on the timeline, except file_relay, which ordinary use never needs.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from __future__ import annotations
 from inspector.analyze.checks.base import CheckOutcome
 from inspector.analyze.checks.ios_findings import artifact_evidence, ios_finding
 from inspector.analyze.ios.evidence import IOSEvidence
-from inspector.analyze.ios.unified_log import Activity
+from inspector.analyze.ios.unified_log import Activity, watched_processes
 from inspector.analyze.signatures import SignaturePack
 from inspector.analyze.timeline import Event, Window
 
 NAME = "ios_device_activity"
-NOT_DECODED = ("the binary unified log (system_logs.logarchive) is not decoded: export it as text with "
-               "`log show --archive system_logs.logarchive > unified_log.txt` on a Mac for this check")
+NO_UNIFIED_LOG = ("no unified log was found: the sysdiagnose holds no system_logs.logarchive and there is no "
+                  "text export (unified_log.txt); only the sysdiagnose's text logs were read")
+NOT_DECODED = "not decoded"  # every gap in the binary log's coverage says so, with what and why
 
 
 def activities(ev: IOSEvidence) -> list[tuple[str, str, Activity]]:
@@ -27,6 +29,35 @@ def activities(ev: IOSEvidence) -> list[tuple[str, str, Activity]]:
     content = ev.sysdiagnose
     if content is not None:
         out += [("sysdiagnose.tar.gz", f"{member} line {a.line}", a) for member, a in content.activities]
+    log = ev.logarchive
+    if log is not None:
+        out += [("sysdiagnose.tar.gz", f"{member} entry {a.line}", a) for member, a in log.activities]
+    return out
+
+
+def _logarchive_gaps(ev: IOSEvidence) -> list[str]:
+    """What the binary unified log did not give, in words: damaged files, entries without a message
+    (their format string is in the shared cache) or without a time."""
+    log = ev.logarchive
+    if log is None:
+        return []
+    counts = log.counts
+    watched = ", ".join(sorted(watched_processes()))
+    out = [f"binary unified log: {counts['tracev3_files']} of {log.tracev3_files} tracev3 files read, "
+           f"{counts['entries']} entries of {watched}; other processes' entries and the shared cache's "
+           f"format strings (dsc) are {NOT_DECODED}"]
+    if counts["entries_without_message"]:
+        out.append(f"{counts['entries_without_message']} of those entries keep their process and time but their "
+                   f"message is {NOT_DECODED} (format string in the shared cache or not found)")
+    if counts["entries_without_time"]:
+        out.append(f"{counts['entries_without_time']} entries have no time: no timesync record for their boot")
+    if not counts["timesync_files"]:
+        out.append("the logarchive has no timesync file: times cannot be put in UTC")
+    if log.error:
+        out.append(f"the logarchive was read only in part: {log.error}")
+    if log.problems:
+        rest = counts["problems"] - 5
+        out.append(f"{NOT_DECODED}: " + "; ".join(log.problems[:5]) + (f" (and {rest} more)" if rest > 0 else ""))
     return out
 
 
@@ -42,7 +73,7 @@ def run(ev: IOSEvidence, pack: SignaturePack, window: Window | None = None) -> C
     if content is None and not has_text:
         outcome.status, outcome.reason = "skipped", "no sysdiagnose or text log was collected"
         return outcome
-    if content is not None and content.error and not content.text_logs and not has_text:
+    if content is not None and content.error and not content.text_logs and not has_text and ev.logarchive is None:
         outcome.status, outcome.reason = "failed", f"sysdiagnose.tar.gz: {content.error}"
         return outcome
     found = activities(ev)
@@ -60,11 +91,17 @@ def run(ev: IOSEvidence, pack: SignaturePack, window: Window | None = None) -> C
             timed[0] if timed else None, family="ios_activity", lines=len(items),
             first=timed[0] if timed else None, last=timed[-1] if timed else None))
     outcome.counts = {"activity_lines": len(found)}
+    log = ev.logarchive
+    if log is not None:
+        outcome.counts.update({"log_entries": log.counts["entries"],
+                               "log_entries_without_message": log.counts["entries_without_message"],
+                               "tracev3_files": log.tracev3_files})
     reasons = []
     if content is not None and content.error:
         reasons.append(f"sysdiagnose.tar.gz was read only in part: {content.error}")
-    if not has_text:
-        reasons.append(NOT_DECODED)
+    reasons += _logarchive_gaps(ev)
+    if log is None and not has_text:
+        reasons.append(NO_UNIFIED_LOG)
     if window is None:
         reasons.append("no crossing window was given (--window): activity is on the timeline only")
     outcome.reason = "; ".join(reasons) or None

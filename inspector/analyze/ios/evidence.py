@@ -3,7 +3,9 @@
 An iOS acquisition may hold (docs/acquisition.md): the live artifacts (``device_info.json``,
 ``backup_settings.json``, ``apps.json``, ``profiles.json``, ``crash_logs/``), a backup (``backup/``, or
 for an offline backup the folder named in ``source.path``), a ``sysdiagnose.tar.gz``, and text logs
-(``unified_log.txt``). Files the checks need from an encrypted backup are decrypted into a work folder
+(``unified_log.txt``). The binary unified log inside a sysdiagnose (``system_logs.logarchive``) is decoded
+in two streaming passes over the archive (``logarchive``): its support files first, then each tracev3
+file as it is decompressed. Files the checks need from an encrypted backup are decrypted into a work folder
 inside the acquisition folder and removed by ``close()``. Every problem is kept as a note, so that each
 check's coverage can say what it could not read.
 """
@@ -13,17 +15,21 @@ from __future__ import annotations
 import json
 import shutil
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from inspector.acquisition import Acquisition
-from inspector.analyze.ios import crash_logs, process_list, shutdown_log, unified_log
+from inspector.analyze.ios import crash_logs, logarchive, process_list, shutdown_log, unified_log
 from inspector.sources.ios.backup import Backup, BackupError, BackupFile, BackupFileError, PasswordNeeded
 from inspector.sources.ios.keybag import WrongPassword
-from inspector.sources.ios.sysdiagnose import ReadReport, UnsafeArchive, members
+from inspector.sources.ios.sysdiagnose import MAX_MEMBER_BYTES, ReadReport, UnsafeArchive, members
+from inspector.sources.ios.sysdiagnose_logarchive import DAMAGED, logarchive_members
 
 TEXT_LOG_ARTIFACTS = ("unified_log.txt", "syslog.txt")
+LOGARCHIVE = "system_logs.logarchive"
+MAX_LOG_ACTIVITIES = 100_000  # a chatty lockdownd over weeks stays far below
 
 
 @dataclass
@@ -47,6 +53,27 @@ class SysdiagnoseContent:
     error: str | None = None
 
 
+@dataclass
+class LogArchiveContent:
+    """What the binary unified log of the sysdiagnose gave: activities (by the tracev3 file's path
+    in the archive), counts (logarchive.LogArchive's), problems, and an archive-level error."""
+
+    activities: list[tuple[str, unified_log.Activity]] = field(default_factory=list)
+    tracev3_files: int = 0
+    counts: Counter[str] = field(default_factory=Counter)
+    problems: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def _support_kind(relative: str) -> str | None:
+    kind = logarchive.member_kind(relative)
+    return kind if kind in ("timesync", "uuidtext", "dsc", "tracev3") else None
+
+
+def _tracev3_kind(relative: str) -> str | None:
+    return "tracev3" if logarchive.member_kind(relative) == "tracev3" else None
+
+
 class IOSEvidence:
     def __init__(self, acq: Acquisition, options: IOSOptions | None = None) -> None:
         self.acq = acq
@@ -60,6 +87,7 @@ class IOSEvidence:
         self.backup_problem_kind: str | None = None  # needs_password | wrong_password | damaged
         self.file_notes: list[str] = []  # files of the backup that could not be read
         self._sysdiagnose: SysdiagnoseContent | None = None
+        self._logarchive: LogArchiveContent | None = None
         self._extracted = 0
 
     # -- JSON artifacts of a live scan --------------------------------------------------------------
@@ -182,6 +210,44 @@ class IOSEvidence:
             content.error = str(exc)
         content.unsafe_names = report.skipped_unsafe or []
         self._sysdiagnose = content
+        return content
+
+    @property
+    def logarchive(self) -> LogArchiveContent | None:
+        """The binary unified log of the sysdiagnose; None without a sysdiagnose or a logarchive in it."""
+        if self._logarchive is None:
+            self._logarchive = self._read_logarchive()
+        return self._logarchive if self._logarchive.tracev3_files else None
+
+    def _read_logarchive(self) -> LogArchiveContent:
+        """Two passes over the archive: the timesync and uuidtext files (only the watched processes'
+        format strings are kept), then each tracev3 file streamed through the decoder; only the
+        activities are kept."""
+        content = LogArchiveContent()
+        path = self.acq.artifact_path("sysdiagnose.tar.gz")
+        if not path.is_file():
+            return content
+        archive = logarchive.LogArchive(unified_log.watched_processes())
+        try:
+            for kind, inside, handle, size in logarchive_members(path, _support_kind):
+                if kind == "tracev3":
+                    content.tracev3_files += 1
+                elif kind == "dsc":
+                    archive.add(inside, b"")
+                elif size > MAX_MEMBER_BYTES:
+                    archive.note(f"{inside}: {size} bytes, more than a real one; not read")
+                else:
+                    archive.add(inside, handle.read(MAX_MEMBER_BYTES))
+            if content.tracev3_files:
+                for _, inside, handle, _ in logarchive_members(path, _tracev3_kind):
+                    for activity in logarchive.activities(archive.entries(inside, handle)):
+                        if len(content.activities) < MAX_LOG_ACTIVITIES:
+                            content.activities.append((f"{LOGARCHIVE}/{inside}", activity))
+        except UnsafeArchive as exc:
+            content.error = str(exc)
+        except DAMAGED as exc:
+            content.error = f"the archive is damaged: {exc}"
+        content.counts, content.problems = archive.counts, archive.problems
         return content
 
     def crash_log_artifacts(self) -> list[tuple[str, crash_logs.CrashRecord]]:

@@ -3,7 +3,8 @@
 Two text forms are read: ``log show`` output (``2026-11-18 09:12:33.123456+0800 0x1a2b Default 0x0 123 0
 lockdownd: …``, what macOS's ``log show --archive system_logs.logarchive`` prints for a sysdiagnose) and
 syslog lines (``Nov 18 09:12:33 iPhone lockdownd[123] <Notice>: …``, what a live syslog relay gives).
-The binary unified log (``.tracev3`` inside ``system_logs.logarchive``) is not decoded here.
+The binary unified log (``.tracev3`` inside ``system_logs.logarchive``) is decoded by logarchive.py into
+the same ``Activity`` records, classified by ``classify`` below.
 
 What a forensic extraction does over USB shows up as: lockdownd pairing and sessions with a host,
 the backup service (``com.apple.mobilebackup2``, BackupAgent2), AFC file access (afcd,
@@ -42,7 +43,14 @@ class Activity:
     text: str
 
 
-def _classify(process: str, message: str) -> str | None:
+def watched_processes() -> frozenset[str]:
+    """The processes whose own log says what a forensic extraction did (the binary log decodes only
+    theirs): lockdownd and the processes named in ACTIVITIES."""
+    return frozenset({"lockdownd"}).union(*(processes for _, processes, _ in ACTIVITIES))
+
+
+def classify(process: str, message: str) -> str | None:
+    """The activity kind of one log line (its process and message), or None."""
     for kind, processes, words in ACTIVITIES:
         if process in processes or any(w in message for w in words):
             if kind == "pairing" and process != "lockdownd":
@@ -68,7 +76,7 @@ def parse(lines: Iterable[str]) -> list[Activity]:
             if not match:
                 continue
         process, message = match.group("process"), match.group("message")
-        kind = _classify(process, message)
+        kind = classify(process, message)
         if kind:
             out.append(Activity(kind, process, when, number, line[:500]))
     return out
