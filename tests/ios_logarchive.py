@@ -22,7 +22,7 @@ import lz4.block
 BOOT_UUID = uuid.UUID("6C2A8E3B-4F1D-4E7A-9C55-0B3D2E1F4A66")
 DSC_UUID = uuid.UUID("A1B2C3D4-0000-4000-8000-00000000D5C0")
 NUMERATOR, DENOMINATOR = 125, 3  # Apple silicon's timebase: 41.67 ns per tick
-BOOT_TIME = datetime(2026, 11, 17, 23, 0, tzinfo=UTC)
+BOOT_TIME = datetime(2026, 11, 17, 12, 0, tzinfo=UTC)
 STRINGS_BASE = 0x4000  # virtual offset of each image's format strings
 
 # name → (image path, pid, euid, subsystem)
@@ -290,14 +290,16 @@ def tracev3(lines: list[LogLine], strings: dict[str, _Strings], sync: tuple[int,
     return out
 
 
-def build_logarchive(files: dict[str, list[LogLine]], with_sync: bool = True) -> dict[str, bytes]:
+def build_logarchive(files: dict[str, list[LogLine]], with_sync: bool = True, compress: bool = True
+                     ) -> dict[str, bytes]:
     """The logarchive's files (paths relative to ``system_logs.logarchive/``): one tracev3 per key of
-    ``files`` (e.g. ``Persist/0000000000000001.tracev3``), timesync, uuidtext and dsc."""
+    ``files`` (e.g. ``Persist/0000000000000001.tracev3``), timesync, uuidtext and dsc. ``compress``
+    False: chunksets stored (``bv4-``), as logd also writes them."""
     sync = sync_record() if with_sync else None
     strings = {name: _Strings() for name in PROCESSES}
     out: dict[str, bytes] = {}
     for name, lines in files.items():
-        out[name] = tracev3(lines, strings, sync)
+        out[name] = tracev3(lines, strings, sync, compress=compress)
     for name, (path, *_rest) in PROCESSES.items():
         hexed = str(image_uuid(name)).replace("-", "").upper()
         out[f"{hexed[:2]}/{hexed[2:]}"] = uuidtext(path, bytes(strings[name].data))
@@ -313,8 +315,8 @@ def crossing_lines() -> list[LogLine]:
     day = datetime(2026, 11, 18, tzinfo=UTC)
     return [
         LogLine("SpringBoard", day.replace(hour=1, minute=0), "Unlocked with %{public}s", ["passcode"]),
-        LogLine("lockdownd", day.replace(hour=0, minute=30), "%{public}s: host %{public}s", ["StartSessionWithHost",
-                                                                                               "HOME-MAC"]),
+        LogLine("lockdownd", datetime(2026, 11, 17, 22, 0, tzinfo=UTC), "%{public}s: host %{public}s",
+                ["StartSessionWithHost", "HOME-MAC"]),
         LogLine("lockdownd", day.replace(hour=2, minute=5), "%{public}s: host %{public}s (pid %d)",
                 ["StartSessionWithHost", "5C1E-FORENSIC", 4242]),
         LogLine("lockdownd", day.replace(hour=2, minute=5, second=3),
