@@ -261,13 +261,28 @@ def catalog(processes: list[str], chunksets: list[tuple[int, int, int, list[str]
 
 
 def tracev3(lines: list[LogLine], strings: dict[str, _Strings], sync: tuple[int, int] | None,
-            per_chunk: int = 16, compress: bool = True) -> bytes:
+            per_chunk: int = 16, compress: bool = True, chunkset_bytes: int = 0) -> bytes:
+    """One tracev3 file. Each firehose chunk holds up to ``per_chunk`` entries of one process; a
+    chunkset holds one firehose chunk, or (``chunkset_bytes``) as many as fit in that many bytes, as
+    logd's 64 KiB chunksets do."""
     processes = sorted({line.process for line in lines}, key=list(PROCESSES).index)
     entries = [_Entry(line, _ticks(line.when, sync), 0x1234_0000 + n if line.shared_cache
                       else strings[line.process].ref(line.format)) for n, line in enumerate(lines)]
     sets: list[tuple[int, int, int, list[str]]] = []
     blobs: list[bytes] = []
+    pending: list[tuple[list[bytes], list[_Entry], str]] = []
     reference = 1
+
+    def flush() -> None:
+        if not pending:
+            return
+        chunks = [c for group_chunks, _, _ in pending for c in group_chunks]
+        group = [e for _, group_entries, _ in pending for e in group_entries]
+        blobs.append(chunkset(chunks, compress))
+        sets.append((min(e.ct for e in group), max(e.ct for e in group), sum(len(_pad8(c)) for c in chunks),
+                     sorted({name for _, _, name in pending}, key=processes.index)))
+        pending.clear()
+
     for name in processes:
         mine = [e for e in entries if e.line.process == name]
         for start in range(0, len(mine), per_chunk):
@@ -278,11 +293,10 @@ def tracev3(lines: list[LogLine], strings: dict[str, _Strings], sync: tuple[int,
                     refs[number] = reference
                     (after if entry.line.oversize_after else before).append(_oversize(name, entry, reference))
                     reference += 1
-            chunks = before + [_firehose(name, group, refs)] + after
-            blob = chunkset(chunks, compress)
-            blobs.append(blob)
-            sets.append((min(e.ct for e in group), max(e.ct for e in group),
-                         sum(len(_pad8(c)) for c in chunks), [name]))
+            pending.append((before + [_firehose(name, group, refs)] + after, group, name))
+            if sum(len(c) for chunks, _, _ in pending for c in chunks) >= chunkset_bytes:
+                flush()
+    flush()
     out = header_chunk() + catalog(processes, sets)
     out = _pad8(out)
     for blob in blobs:

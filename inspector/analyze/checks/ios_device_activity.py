@@ -31,7 +31,7 @@ def activities(ev: IOSEvidence) -> list[tuple[str, str, Activity]]:
         out += [("sysdiagnose.tar.gz", f"{member} line {a.line}", a) for member, a in content.activities]
     log = ev.logarchive
     if log is not None:
-        out += [("sysdiagnose.tar.gz", f"{member} entry {a.line}", a) for member, a in log.activities]
+        out += [("sysdiagnose.tar.gz", f"{member} entry {a.line} ({a.where})", a) for member, a in log.activities]
     return out
 
 

@@ -228,6 +228,7 @@ class IOSEvidence:
         if not path.is_file():
             return content
         archive = logarchive.LogArchive(unified_log.watched_processes())
+        dropped = 0
         try:
             for kind, inside, handle, size in logarchive_members(path, _support_kind):
                 if kind == "tracev3":
@@ -243,10 +244,14 @@ class IOSEvidence:
                     for activity in logarchive.activities(archive.entries(inside, handle)):
                         if len(content.activities) < MAX_LOG_ACTIVITIES:
                             content.activities.append((f"{LOGARCHIVE}/{inside}", activity))
+                        else:
+                            dropped += 1
         except UnsafeArchive as exc:
             content.error = str(exc)
         except DAMAGED as exc:
             content.error = f"the archive is damaged: {exc}"
+        if dropped:
+            archive.note(f"{dropped} activity entries beyond the first {MAX_LOG_ACTIVITIES} were not kept")
         content.counts, content.problems = archive.counts, archive.problems
         return content
 

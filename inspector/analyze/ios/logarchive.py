@@ -57,6 +57,7 @@ class LogEntry:
     message: str | None
     not_decoded: str | None  # why the message is None
     index: int  # 1-based, among the decoded entries of its file
+    chunk_offset: int  # of the chunkset holding it, in its tracev3 file
 
     def line(self) -> str:
         """The entry as ``log show`` prints it (what unified_log.py reads from a text export)."""
@@ -161,7 +162,8 @@ class LogArchive:
             pid=raw.process.pid, euid=raw.process.euid,
             process=image.image_name if image else f"UUID {raw.process.main_uuid}",
             process_path=image.image_path if image else None, subsystem=subsystem, category=category,
-            level=raw.level, thread=raw.thread, message=message, not_decoded=why, index=index)
+            level=raw.level, thread=raw.thread, message=message, not_decoded=why, index=index,
+            chunk_offset=raw.chunk_offset)
 
     def _message(self, raw: RawEntry) -> tuple[str | None, str | None]:
         if raw.strings in (STRINGS_SHARED_CACHE, STRINGS_LARGE_SHARED_CACHE) and not raw.dynamic:
@@ -190,4 +192,5 @@ def activities(entries: Iterator[LogEntry]) -> Iterator[Activity]:
     for entry in entries:
         kind = classify(entry.process, entry.message or "")
         if kind:
-            yield Activity(kind, entry.process, entry.time, entry.index, entry.line()[:500])
+            yield Activity(kind, entry.process, entry.time, entry.index, entry.line()[:500],
+                           f"chunkset at offset {entry.chunk_offset}")

@@ -39,8 +39,9 @@ class Activity:
     kind: str  # file_relay | backup | afc | pairing
     process: str
     time: str | None  # UTC; None when the line has no year or zone (syslog form)
-    line: int
+    line: int  # the line number; in the binary log, the entry's number among its file's decoded entries
     text: str
+    where: str | None = None  # the binary log: where the entry is in its tracev3 file
 
 
 def watched_processes() -> frozenset[str]:
