@@ -28,6 +28,7 @@ from pathlib import Path
 import yaml
 
 from inspector.analyze.signatures import IMPORTED_MANIFEST, imported_entries, imported_signatures_dir
+from inspector.yaml_safe import safe_load
 
 MAX_IMPORT_BYTES = 64 << 20  # one file; the largest public bundles are a few MB
 
@@ -66,7 +67,7 @@ def detect(path: Path, data: bytes) -> str | None:
         return "samples_csv" if "sha256" in header.casefold() else None
     if suffix in (".yaml", ".yml"):
         try:
-            doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            doc = safe_load(text)
         except yaml.YAMLError:
             return None
         if isinstance(doc, dict) and isinstance(doc.get("rules"), list):

@@ -19,6 +19,7 @@ from inspector.analyze.iocs import load as load_indicators
 from inspector.analyze.shared_storage import shared_relative
 from inspector.analyze.targets import TargetList, TargetListError
 from inspector.resources import signatures_dir
+from inspector.yaml_safe import safe_load
 
 
 class SignaturePackError(Exception):
@@ -211,7 +212,7 @@ class SignaturePack:
 
 def _yaml(path: Path) -> dict:
     try:
-        data = yaml.safe_load(path.read_text("utf-8"))
+        data = safe_load(path.read_text("utf-8"))
     except FileNotFoundError:
         raise SignaturePackError(f"{path} is missing") from None
     except yaml.YAMLError as exc:

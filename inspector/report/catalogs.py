@@ -31,12 +31,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 
 from inspector.resources import reports_dir
+from inspector.yaml_safe import safe_load
 
 DOMAIN = "inspector"
 SOURCE_LANG = "en"
@@ -82,7 +82,7 @@ def english_source(reports: Path | None = None) -> dict[str, str]:
     """The English texts from ``reports/messages/en.yaml``: key → text (lists joined by newlines)."""
     path = (reports or reports_dir()) / "messages" / f"{SOURCE_LANG}.yaml"
     with path.open(encoding="utf-8") as handle:
-        data = yaml.safe_load(handle) or {}
+        data = safe_load(handle.read()) or {}
     if not isinstance(data, Mapping):
         raise ValueError(f"{path}: a message catalog must be a mapping of key to text")
     return _flatten(data)

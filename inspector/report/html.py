@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import yaml
 from markupsafe import Markup
 
 from inspector.report.json_report import make_text_safe
@@ -41,6 +40,7 @@ from inspector.report.messages import (
 )
 from inspector.report.redact import is_redacted
 from inspector.resources import reports_dir
+from inspector.yaml_safe import safe_load
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +164,7 @@ def _css(templates: Path) -> str:
 def load_helplines(directory: Path | None = None) -> list[dict[str, Any]]:
     path = (directory or reports_dir()) / "helplines.yaml"
     with path.open(encoding="utf-8") as handle:
-        data = yaml.safe_load(handle) or {}
+        data = safe_load(handle.read()) or {}
     return _records(data.get("helplines"))
 
 

@@ -26,6 +26,8 @@ from typing import Any
 
 import yaml
 
+from inspector.yaml_safe import safe_load
+
 __all__ = [
     "CommandSpec",
     "DeviceProfile",
@@ -423,7 +425,7 @@ def _load_yaml(path: Path, *, required: bool = False) -> Any:
         return None
     try:
         with open(path, "rb") as fh:
-            return yaml.safe_load(fh)
+            return safe_load(fh.read())
     except yaml.YAMLError as exc:
         raise ProfileError(f"{path}: {exc}") from None
 

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from inspector.analyze.findings import CONFIDENCES, SEVERITIES
+from inspector.yaml_safe import safe_load
 
 LEAVES = {
     "package": str, "package_ci": str, "package_regex": str, "label": str, "cert_sha1": str,
@@ -65,7 +66,7 @@ def load_rules(folder: Path, families: set[str] | None = None) -> list[ApkRule]:
     seen: set[str] = set()
     for path in sorted(Path(folder).glob("*.yaml")) if Path(folder).is_dir() else ():
         try:
-            data = yaml.safe_load(path.read_text("utf-8"))
+            data = safe_load(path.read_text("utf-8"))
         except (OSError, yaml.YAMLError) as exc:
             raise ApkRuleError(f"{path}: not valid YAML: {exc}") from None
         items = data.get("rules") if isinstance(data, dict) else None
