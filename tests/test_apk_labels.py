@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from inspector.analyze.apk.arsc_labels import ArscError, labels
-from inspector.analyze.apk.features import _labels_by_androguard, _quiet_androguard, extract
+from inspector.analyze.apk.androguard_setup import prepare_androguard
+from inspector.analyze.apk.features import _labels_by_androguard, extract
 
 FIXTURES = Path(__file__).parent / "fixtures" / "apks"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "apks"
@@ -18,7 +19,7 @@ CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "apks"
 def _label_ids(paths):
     from androguard.core.apk import APK
 
-    _quiet_androguard()
+    prepare_androguard()
     for path in paths:
         try:
             apk = APK(str(path))

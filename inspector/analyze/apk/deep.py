@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from inspector.analyze.apk.features import _quiet_androguard, extract
+from inspector.analyze.apk.androguard_setup import prepare_androguard
+from inspector.analyze.apk.features import extract
 
 MAX_XREFS = 5
 # Framework classes whose use says something about what an app can take (shown, never graded).
@@ -45,7 +46,7 @@ def rule_needles(rules) -> set[str]:
 def deep_record(path: Path, sha256: str, yara=None, needles: set[str] = frozenset()) -> dict[str, Any]:
     """The tiered record, with its DEX tables taken from androguard's analysis and a ``deep`` part."""
     record = extract(path, sha256, yara=yara)
-    _quiet_androguard()
+    prepare_androguard()
     started = time.perf_counter()
     try:
         from androguard.misc import AnalyzeAPK

@@ -16,7 +16,6 @@ fails leaves its fields empty and adds a line to ``errors``: a hostile APK gives
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 import zipfile
 from collections import Counter
@@ -25,6 +24,7 @@ from typing import Any
 
 from inspector.acquisition.folder import sha256_file
 from inspector.analyze.apk import arsc_labels
+from inspector.analyze.apk.androguard_setup import prepare_androguard
 from inspector.analyze.apk.dex_tables import read_dex
 
 FEATURES_VERSION = 3  # 2: YARA hits; 3: printable strings of assets and native libraries
@@ -39,16 +39,6 @@ _DEX = re.compile(r"classes\d*\.dex")
 
 def file_sha256(path: Path) -> str:
     return sha256_file(path)
-
-
-def _quiet_androguard() -> None:
-    """androguard logs with loguru at DEBUG on import and on every APK; silence it for its modules."""
-    try:
-        from loguru import logger
-    except ImportError:  # pragma: no cover
-        return
-    logger.disable("androguard")
-    logging.getLogger("androguard").setLevel(logging.ERROR)
 
 
 def empty_record(sha256: str, size: int | None) -> dict[str, Any]:
@@ -174,7 +164,7 @@ def _printable(data: bytes) -> list[str]:
 
 
 def _tier2(path: Path, record: dict) -> None:
-    _quiet_androguard()
+    prepare_androguard()
     try:
         from androguard.core.apk import APK
 

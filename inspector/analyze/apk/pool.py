@@ -90,7 +90,7 @@ def _context():
     import multiprocessing  # here, not at the top: one APK is read in this process and needs none of it
 
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["inspector.analyze.apk.features", "androguard.core.apk"])
+    ctx.set_forkserver_preload(["inspector.analyze.apk.features", "inspector.analyze.apk.androguard_loaded"])
     return ctx
 
 
