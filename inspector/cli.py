@@ -8,24 +8,15 @@ import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich import filesize
-from rich.progress import (
-    BarColumn,
-    Progress,
-    ProgressColumn,
-    SpinnerColumn,
-    Task,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.text import Text
 
 import inspector
 from inspector.acquire.android import errors
+
+if TYPE_CHECKING:  # rich is imported where something is shown: `check --json` on APKs needs none of it
+    from rich.console import Console
 
 EXIT_NOTHING_FOUND = 0
 EXIT_FINDINGS = 1
@@ -77,54 +68,9 @@ def _parse_report_options(formats: str, lang: str | None) -> tuple[tuple[str, ..
 
 def _console(json_mode: bool = False) -> Console:
     # With --json the document owns stdout; everything for people goes to stderr.
+    from rich.console import Console
+
     return Console(stderr=True) if json_mode else Console()
-
-
-class _CountColumn(ProgressColumn):
-    """“12/40” for stages that count items, “3.2 MB” for stages that count bytes, a bare count when
-    the total is not known in advance."""
-
-    def render(self, task: Task) -> Text:
-        unit = task.fields.get("unit")
-        if unit == "bytes":
-            return Text(filesize.decimal(int(task.completed)), style="progress.download")
-        if task.total:
-            return Text(f"{int(task.completed)}/{int(task.total)}", style="progress.percentage")
-        return Text(str(int(task.completed)) if task.completed else "", style="progress.percentage")
-
-
-class _RichReporter:
-    """Progress bars for the collector: one line per stage."""
-
-    def __init__(self, console: Console) -> None:
-        self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), _CountColumn(),
-                                 TimeElapsedColumn(), console=console)
-        self._task: TaskID | None = None
-
-    def __enter__(self) -> _RichReporter:
-        self.progress.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._close_task()
-        self.progress.stop()
-
-    def _close_task(self) -> None:
-        if self._task is not None:
-            task = self.progress.tasks[self._task]
-            total = task.total if task.total else max(task.completed, 1)
-            self.progress.update(self._task, total=total, completed=total)
-
-    def stage(self, label: str, total: int | None = None, unit: str = "items") -> None:
-        self._close_task()
-        self._task = self.progress.add_task(label, total=total, unit=unit)
-
-    def advance(self, amount: int = 1) -> None:
-        if self._task is not None:
-            self.progress.advance(self._task, amount)
-
-    def warn(self, text: str) -> None:
-        self.progress.console.print(f"[yellow]! {text}[/yellow]", markup=True, highlight=False)
 
 
 def _fail(console: Console, exc: Exception) -> None:
@@ -244,7 +190,9 @@ def scan(demo: bool, tcp: str | None, serial: str | None, out: Path | None, resu
                 console.print(f"Connected to {where}.", highlight=False)
                 from inspector.acquire.android.collector import CollectOptions
 
-                with _RichReporter(console) as reporter:
+                from inspector.cli_progress import RichReporter
+
+                with RichReporter(console) as reporter:
                     acq, stats, lost = acquire_android(
                         conn, folder, resume=bool(resume), operator=operator, pack=pack, reporter=reporter,
                         options=CollectOptions(pull_apks=not no_apks), demo=demo)
@@ -308,13 +256,13 @@ def check(folder: Path, json_out: bool, db: str | None, no_store: bool, case: st
     from inspector.analyze.signatures import SignaturePack, SignaturePackError
     from inspector.sources.detect import UnknownInput, open_for_check
 
-    console = _console(json_out)
     from inspector.sources.detect import apk_files
 
     if apks := apk_files(folder):
         from inspector.cli_apk import check_apks
 
-        sys.exit(check_apks(console, apks, json_out, jobs=jobs, time_limit=time_limit, deep=deep))
+        sys.exit(check_apks(apks, json_out, jobs=jobs, time_limit=time_limit, deep=deep))
+    console = _console(json_out)
     _check_window(console, window)
     report_formats, report_lang = _parse_report_options(formats, lang)
     _check_case(console, case, db, no_store)

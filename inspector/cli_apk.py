@@ -8,17 +8,14 @@ import json
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 import inspector
-from inspector.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_NOTHING_FOUND, _fail
+from inspector.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_NOTHING_FOUND, _console, _fail
 
 
-def check_apks(console: Console, apks: list[Path], json_out: bool, *, jobs: int | None = None,
-               time_limit: float = 60.0, deep: str = "flagged") -> int:
+def check_apks(apks: list[Path], json_out: bool, *, jobs: int | None = None, time_limit: float = 60.0,
+               deep: str = "flagged") -> int:
+    """rich is imported only for what is shown: with --json and no error, nothing is (~25 ms less)."""
     from inspector.analyze.apk.checker import ApkChecker
     from inspector.analyze.apk.pool import Limits
     from inspector.analyze.apk.rules import ApkRuleError
@@ -29,24 +26,13 @@ def check_apks(console: Console, apks: list[Path], json_out: bool, *, jobs: int 
         pack = SignaturePack.load()
         checker = ApkChecker.for_pack(pack)
     except (SignaturePackError, ApkRuleError, YaraRulesError) as exc:
-        _fail(console, exc)
+        _fail(_console(json_out), exc)
         return EXIT_ERROR
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        console=Console(stderr=True), transient=True, disable=json_out)
-    with progress:
-        read = progress.add_task("Reading APKs", total=len(apks))
-        deep_task = None
-
-        def done(stage: str, _path: Path) -> None:
-            nonlocal deep_task
-            if stage == "features":
-                progress.advance(read)
-                return
-            if deep_task is None:
-                deep_task = progress.add_task("Full analysis of the flagged APKs (slow)", total=None)
-            progress.advance(deep_task)
-
-        results = checker.check(apks, jobs=jobs, limits=Limits(time_s=time_limit), deep=deep, on_done=done)
+    limits = Limits(time_s=time_limit)
+    if json_out:
+        results = checker.check(apks, jobs=jobs, limits=limits, deep=deep)
+    else:
+        results = _check_with_progress(checker, apks, jobs, limits, deep)
     strong = any(m["severity"] in ("critical", "high") for r in results for m in r["matches"])
     unreadable = any(r["unreadable"] for r in results)
     code = EXIT_FINDINGS if strong else EXIT_ERROR if unreadable else EXIT_NOTHING_FOUND
@@ -56,6 +42,9 @@ def check_apks(console: Console, apks: list[Path], json_out: bool, *, jobs: int 
                     "apks": results, "exit_code": code}
         click.echo(json.dumps(document, ensure_ascii=False, indent=2))
         return code
+    from rich.markup import escape
+    from rich.table import Table
+
     n_rules = len(checker.rules)
     table = Table(title=f"{len(results)} APK(s) checked against {n_rules} APK rules, "
                         f"{sum(pack.indicators.counts().values())} indicators"
@@ -75,8 +64,30 @@ def check_apks(console: Console, apks: list[Path], json_out: bool, *, jobs: int 
         if (r.get("deep") or {}).get("error"):
             evidence += escape(f"\nfull analysis: {r['deep']['error'][:200]}")
         table.add_row(escape(Path(r["path"]).name), escape(r["package"] or "?"), verdict, evidence)
-    console.print(table)
+    _console().print(table)
     return code
+
+
+def _check_with_progress(checker, apks: list[Path], jobs: int | None, limits, deep: str) -> list[dict]:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=Console(stderr=True), transient=True)
+    with progress:
+        read = progress.add_task("Reading APKs", total=len(apks))
+        deep_task = None
+
+        def done(stage: str, _path: Path) -> None:
+            nonlocal deep_task
+            if stage == "features":
+                progress.advance(read)
+                return
+            if deep_task is None:
+                deep_task = progress.add_task("Full analysis of the flagged APKs (slow)", total=None)
+            progress.advance(deep_task)
+
+        return checker.check(apks, jobs=jobs, limits=limits, deep=deep, on_done=done)
 
 
 def _evidence_line(e: dict) -> str:

@@ -43,8 +43,8 @@ def scan_ios(*, udid: str | None, backup: bool, sysdiagnose: bool, out: Path | N
         _fail,
         _finish,
         _parse_report_options,
-        _RichReporter,
     )
+    from inspector.cli_progress import RichReporter
     from inspector.pipeline import acquire_ios
 
     console = _console(json_out)
@@ -78,7 +78,7 @@ def scan_ios(*, udid: str | None, backup: bool, sysdiagnose: bool, out: Path | N
         console.print(f"Connected to the iPhone {found}.", highlight=False)
 
     try:
-        with _RichReporter(console) as reporter:
+        with RichReporter(console) as reporter:
             acq, stats, lost = acquire_ios(udid, folder, resume=bool(resume), operator=operator, pack=pack,
                                            reporter=reporter, on_prompt=on_prompt, on_connected=on_connected,
                                            trust_timeout_s=trust_timeout,

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import click
-from rich.markup import escape
 
 from inspector.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_NOTHING_FOUND, _console, _fail
 
@@ -23,6 +22,8 @@ def signatures_lint(folder: Path | None, strict: bool) -> None:
 
     Without PACK_FOLDER: the pack in use (the shipped one, or $INSPECTOR_SIGNATURES_DIR), with your
     imports. Exit 0 if it is usable, 2 on errors, 1 on warnings with --strict."""
+    from rich.markup import escape
+
     from inspector.analyze.pack_lint import lint
 
     console = _console()
@@ -54,6 +55,8 @@ def signatures_import(path: Path | None, name: str | None, remove_file: str | No
     Each file is checked first, then copied into your data folder and listed with its SHA-256; the
     pack's identity (recorded in every report) then includes it. Re-importing a file of the same name
     replaces it. Run `inspector check` or `inspector rescan` afterwards to use it on stored phones."""
+    from rich.markup import escape
+
     from inspector.analyze.pack_import import ImportRefused, import_path, remove
     from inspector.analyze.signatures import SignaturePack, SignaturePackError
 
@@ -89,6 +92,8 @@ def signatures_import(path: Path | None, name: str | None, remove_file: str | No
 
 def print_apk_rules_and_imports(console, pack) -> None:
     """The end of `inspector signatures list`: APK rules, YARA files, and what the user imported."""
+    from rich.markup import escape
+
     from inspector.analyze.apk.checker import ApkChecker
     from inspector.analyze.apk.rules import ApkRuleError
     from inspector.analyze.apk.yara_rules import YaraRulesError
