@@ -14,13 +14,9 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
-import yaml
-
-try:  # the C loader is ~10× faster on Echap's 480 kB file
-    _YamlLoader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _YamlLoader = yaml.SafeLoader
+from inspector.yaml_safe import safe_load
 
 _PATTERN = re.compile(
     r"^\[\s*(?P<object>[a-z0-9-]+):(?P<property>[A-Za-z0-9_.'-]+)\s*=\s*'(?P<value>(?:[^'\\]|\\.)*)'\s*\]$")
@@ -48,8 +44,7 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.casefold()).strip("_") or "unknown"
 
 
-@dataclass(frozen=True)
-class Indicator:
+class Indicator(NamedTuple):  # a tuple: ~7,000 are made on every load of the pack
     kind: str
     value: str
     campaign: str  # the malware or app family the source names, e.g. "Predator", "TheTruthSpy"
@@ -78,15 +73,24 @@ class IndicatorSet:
         return {kind: len(values) for kind, values in sorted(self.by_kind.items())}
 
 
-def load(folder: Path, into: IndicatorSet | None = None) -> IndicatorSet:
-    """Every bundle under ``folder``: ``*.stix2`` (MVT), ``ioc.yaml`` and ``samples.csv`` (Echap)."""
+def bundle_files(folder: Path) -> list[Path]:
+    """The indicator bundles under ``folder``, in the order they are loaded."""
+    return [*sorted(folder.rglob("*.stix2")), *sorted(folder.rglob("ioc.yaml")), *sorted(folder.rglob("samples.csv"))]
+
+
+def load(folder: Path, into: IndicatorSet | None = None, use_index: bool = True) -> IndicatorSet:
+    """Every bundle under ``folder``: ``*.stix2`` (MVT), ``ioc.yaml`` and ``samples.csv`` (Echap).
+
+    With ``use_index``, the folder's ``index.json`` (``ioc_index``) is read instead when it was made
+    from exactly these files; otherwise, or when it is stale, the bundles themselves are parsed."""
+    from inspector.analyze import ioc_index
+
     indicators = into if into is not None else IndicatorSet()
-    for path in sorted(folder.rglob("*.stix2")):
-        _load_stix2(path, folder, indicators)
-    for path in sorted(folder.rglob("ioc.yaml")):
-        _load_echap(path, folder, indicators)
-    for path in sorted(folder.rglob("samples.csv")):
-        _load_echap_samples(path, folder, indicators)
+    if use_index and ioc_index.read_into(folder, indicators):
+        return indicators
+    loaders = {".stix2": _load_stix2, ".yaml": _load_echap, ".csv": _load_echap_samples}
+    for path in bundle_files(folder):
+        loaders[path.suffix](path, folder, indicators)
     return indicators
 
 
@@ -114,7 +118,7 @@ def _load_stix2(path: Path, root: Path, into: IndicatorSet) -> None:
 def _load_echap(path: Path, root: Path, into: IndicatorSet) -> None:
     source = path.relative_to(root).as_posix()
     into.sources.append(source)
-    for app in yaml.load(path.read_text("utf-8"), Loader=_YamlLoader) or []:
+    for app in safe_load(path.read_text("utf-8")) or []:
         if not isinstance(app, dict):
             continue
         name = str(app.get("name", "?"))
@@ -139,10 +143,14 @@ def _load_echap_samples(path: Path, root: Path, into: IndicatorSet) -> None:
     curated certificates are in ``ioc.yaml``. A malformed hash is counted as unsupported."""
     source = path.relative_to(root).as_posix()
     into.sources.append(source)
-    reader = csv.DictReader(io.StringIO(path.read_text("utf-8", "replace")))
-    for row in reader:
-        name = str(row.get("App") or "?").strip() or "?"
-        sha256 = str(row.get("SHA256") or "").strip()
+    rows = csv.reader(io.StringIO(path.read_text("utf-8", "replace")))
+    header = [column.strip() for column in next(rows, [])]
+    if "SHA256" not in header:
+        return
+    hash_at, app_at = header.index("SHA256"), header.index("App") if "App" in header else None
+    for row in rows:
+        sha256 = row[hash_at].strip() if len(row) > hash_at else ""
+        name = (row[app_at].strip() if app_at is not None and len(row) > app_at else "") or "?"
         if _HEX64.fullmatch(sha256):
             into.add(Indicator("sha256", sha256, name, "stalkerware", source))
         elif sha256:
