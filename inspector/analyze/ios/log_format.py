@@ -15,6 +15,7 @@ import re
 import struct
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 
 # (kind, data): kind int (little-endian bytes), str (bytes, None for a null pointer), bin (bytes),
 # private (None): the value was not recorded.
@@ -92,24 +93,39 @@ def _one(arg: Arg, decoder: str, flags: str, specifier: str) -> str:
     return str(value)
 
 
-def render(format_string: str, args: list[Arg]) -> str:
-    """The message, as ``log show`` would print it (values it could not read: ``<decode: …>``)."""
-    values = iter(args)
-    out: list[str] = []
-    last = 0
+@lru_cache(maxsize=4096)
+def _parse(format_string: str) -> tuple[tuple[str, ...], tuple[tuple[str, str, str | None, str], ...]]:
+    """(literal texts, conversions (decoder, flags, width, specifier)): literal i comes before
+    conversion i, the last literal after the last one. A format string is parsed once."""
+    literals: list[str] = []
+    specs: list[tuple[str, str, str | None, str]] = []
+    text, last = [], 0
     for match in _SPEC.finditer(format_string):
-        out.append(format_string[last:match.start()])
+        text.append(format_string[last:match.start()])
         last = match.end()
         annotation, flags, width, _precision, _length, specifier = match.groups()
         if specifier == "%":
-            out.append("%")
+            text.append("%")
             continue
         if specifier == "n":
             continue
         decoders = [d.strip() for d in (annotation or "").split(",")]
         decoder = next((d for d in decoders if d and d not in ("public", "private", "sensitive")
                         and not d.startswith("name=")), "")
-        arg = next(values, None)
+        literals.append("".join(text))
+        text = []
+        specs.append((decoder, flags, width, specifier))
+    text.append(format_string[last:])
+    literals.append("".join(text))
+    return tuple(literals), tuple(specs)
+
+
+def render(format_string: str, args: list[Arg]) -> str:
+    """The message, as ``log show`` would print it (values it could not read: ``<decode: …>``)."""
+    literals, specs = _parse(format_string)
+    out = [literals[0]]
+    for index, (decoder, flags, width, specifier) in enumerate(specs):
+        arg = args[index] if index < len(args) else None
         out.append(MISSING if arg is None else _pad(_one(arg, decoder, flags, specifier), flags, width))
-    out.append(format_string[last:])
+        out.append(literals[index + 1])
     return "".join(out)
