@@ -329,3 +329,85 @@ def test_a_writer_killed_at_random_points_leaves_no_half_written_scan(store_url:
         assert per_scan, "the writer never recorded anything before being killed"
         assert {n for _id, n in per_scan} == {FINDINGS_PER_SCAN}  # every scan whole, or not there at all
         assert count(store, Acquisition) == len(per_scan)
+
+
+def test_a_writer_takes_the_lock_soon_after_another_writer_releases_it(tmp_path: Path) -> None:
+    """Another process's write transaction (a plain sqlite3 connection) holds the write lock for
+    0.45 s: a scan recorded meanwhile waits for it and gets it within milliseconds of its release, not
+    after SQLite's busy back-off (100 ms between tries by then: ~80 ms late here)."""
+    import threading
+    import time
+
+    path = tmp_path / "store.sqlite3"
+    with Store.open(f"sqlite:///{path}") as store:
+        alone = []
+        for n in range(3):  # what recording a scan costs with nobody else writing
+            started = time.monotonic()
+            store.record_scan(make_result(f"acq-alone-{n}"))
+            alone.append(time.monotonic() - started)
+        holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        holder.execute("BEGIN IMMEDIATE")
+        released = {}
+
+        def release() -> None:
+            time.sleep(0.45)
+            holder.execute("COMMIT")
+            released["at"] = time.monotonic()
+
+        thread = threading.Thread(target=release)
+        thread.start()
+        started = time.monotonic()
+        store.record_scan(make_result("acq-1"))
+        done = time.monotonic()
+        thread.join()
+        holder.close()
+        assert done - started >= 0.44  # it did wait for the lock
+        late = done - released["at"] - sorted(alone)[1]
+        assert late < 0.04, f"took the lock ~{1000 * late:.0f} ms after its release"
+        assert count(store, Scan) == 4
+
+
+def test_a_writer_gives_up_after_the_busy_timeout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlalchemy.exc
+
+    from inspector.store import database
+
+    monkeypatch.setattr(database, "SQLITE_BUSY_TIMEOUT_S", 0.2)
+    path = tmp_path / "store.sqlite3"
+    with Store.open(f"sqlite:///{path}") as store:
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            with pytest.raises(sqlalchemy.exc.OperationalError, match="locked"):
+                store.record_scan(make_result("acq-1"))
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        store.record_scan(make_result("acq-2"))  # the connection is usable again
+        with store.engine.connect() as connection:  # and keeps its busy timeout for other waits
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 200
+
+
+def test_the_garbage_collector_is_paused_only_inside_a_write_transaction(store: Store) -> None:
+    import gc
+    import threading
+
+    assert gc.isenabled()
+    seen = []
+    with store.write_session() as session:
+        seen.append(gc.isenabled())
+        session.execute(select(func.count()).select_from(Scan))
+        inner = threading.Thread(target=lambda: store.record_scan(make_result("acq-thread")))
+        inner.start()
+        inner.join()  # another thread's transaction ended: still paused for this one
+        seen.append(gc.isenabled())
+    seen.append(gc.isenabled())
+    with pytest.raises(RuntimeError), store.write_session():
+        raise RuntimeError("rolled back")
+    seen.append(gc.isenabled())
+    assert seen == [False, False, True, True]
+    gc.disable()
+    with store.write_session():
+        pass
+    assert not gc.isenabled()  # a collector the program had switched off stays off
+    gc.enable()

@@ -13,11 +13,13 @@ writers cannot both read "no such device" and then both insert it.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
 import re
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -28,6 +30,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.engine import make_url
+from sqlalchemy import exc as sqlalchemy_exc
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -255,7 +258,71 @@ def _install_sqlite_hooks(engine: Engine, file_based: bool) -> None:
         mode = str(connection.get_execution_options().get(_BEGIN_OPTION, "IMMEDIATE")).upper()
         if mode not in _BEGIN_MODES:
             raise ValueError(f"bad SQLite BEGIN mode {mode!r}")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        if mode == "DEFERRED":  # takes no lock now: nothing to wait for
+            connection.exec_driver_sql("BEGIN DEFERRED")
+            return
+        _begin_write(connection.connection.driver_connection, mode, timeout_ms)
+
+
+# How often a writer tries again to take the write lock that another one holds.
+_WRITE_LOCK_POLL_S = 0.001
+
+
+def _begin_write(raw: sqlite3.Connection, mode: str, timeout_ms: int) -> None:
+    """``BEGIN IMMEDIATE`` (or EXCLUSIVE): take the write lock now, waiting for another writer by
+    trying again every millisecond, for up to the busy timeout.
+
+    Not SQLite's busy handler: it sleeps 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100 ms between tries,
+    so next to a process that writes many short transactions (a rescan recording 1,000 scans) a writer
+    could sleep 100-200 ms past the moment the lock was free (bench/store.py: 188 ms, of which 5 ms on a
+    CPU). The handler stays on for everything else (a checkpoint, a schema change)."""
+    raw.execute("PRAGMA busy_timeout = 0")
+    try:
+        deadline = time.monotonic() + timeout_ms / 1000
+        while True:
+            try:
+                raw.execute(f"BEGIN {mode}")
+                return
+            except sqlite3.OperationalError as exc:
+                message = str(exc).lower()
+                if ("locked" not in message and "busy" not in message) or time.monotonic() > deadline:
+                    # as SQLAlchemy reports a failed statement, so callers see one kind of store error
+                    raise sqlalchemy_exc.OperationalError(f"BEGIN {mode}", None, exc) from exc
+            time.sleep(_WRITE_LOCK_POLL_S)
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {timeout_ms}")
+
+
+class _CollectorPause:
+    """Python's cyclic garbage collector paused while this process is in a write transaction of the
+    store (``with _COLLECTOR_PAUSE:`` around BEGIN … COMMIT).
+
+    A full collection in a process with a large heap (a rescan holding 1,000 stored scans, a batch)
+    takes 100+ ms of CPU; run inside a write transaction, it holds the store's write lock that long and
+    every other process's write waits for it (bench/store.py: collections in the rescan's
+    transactions made another process's writes wait 100-130 ms). Paused, the collection runs after the
+    commit. Counted per process: several threads may be writing at once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open = 0
+        self._was_enabled = False
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._open == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._open += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._open -= 1
+            if self._open == 0 and self._was_enabled:
+                gc.enable()
+
+
+_COLLECTOR_PAUSE = _CollectorPause()
 
 
 def create_store_engine(url: str) -> Engine:
@@ -327,6 +394,13 @@ class Store:
 
     # --- writing -------------------------------------------------------------------------------
 
+    @contextmanager
+    def write_session(self) -> Iterator[Session]:
+        """A write transaction (SQLite: ``BEGIN IMMEDIATE``), committed at the end of the block, with
+        the garbage collector paused until the commit is done (``_CollectorPause``)."""
+        with _COLLECTOR_PAUSE, Session(self._engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
     def record_scan(self, result: Mapping[str, Any], *, case: str | None = None,
                     consent_note: str | None = None,
                     apk_features: Mapping[str, Mapping[str, Any]] | None = None) -> int:
@@ -357,7 +431,7 @@ class Store:
 
         for attempt in range(1, _UPSERT_ATTEMPTS + 1):
             try:
-                with Session(self._engine, expire_on_commit=False) as session, session.begin():
+                with self.write_session() as session:
                     device = self._upsert_device(session, result, _column_text(acq_id))
                     acq = self._upsert_acquisition(session, device, acquisition, _column_text(acq_id))
                     if case is not None:
@@ -395,7 +469,7 @@ class Store:
             raise StoreError(f"{name!r} is not a usable case name",
                              hint="Use printable text, e.g. delegation-2026-11 or 'Ana P.'.")
         try:
-            with Session(self._engine, expire_on_commit=False) as session, session.begin():
+            with self.write_session() as session:
                 if session.scalars(select(Case.id).where(Case.name == name)).first() is not None:
                     raise CaseExists(name)
                 created = Case(name=name, created_at=datetime.now(UTC), note=_optional_text(note))
@@ -406,7 +480,7 @@ class Store:
 
     def close_case(self, name: str) -> CaseInfo:
         """Close an open case: later scans can no longer be recorded in it."""
-        with Session(self._engine, expire_on_commit=False) as session, session.begin():
+        with self.write_session() as session:
             found = session.scalars(select(Case).where(Case.name == name)).one_or_none()
             if found is None:
                 raise CaseNotFound(name)
@@ -686,7 +760,7 @@ class Store:
                      case_note: str | None = None) -> list[int]:
         """Record several result documents in ONE transaction (an import is all or nothing); the
         case is created if it does not exist (a closed case refuses, :class:`CaseClosed`)."""
-        with Session(self._engine, expire_on_commit=False) as session, session.begin():
+        with self.write_session() as session:
             target = None
             if case is not None:
                 target = session.scalars(select(Case).where(Case.name == case)).one_or_none()

@@ -62,7 +62,7 @@ class JobQueue:
         """Add a job unless one of this kind and key exists (in any state); True if added. A job
         that failed for good is queued again (its attempts start over)."""
         try:
-            with self._session() as session, session.begin():
+            with self.store.write_session() as session:
                 job = session.scalars(select(Job).where(Job.kind == kind, Job.key == key)).one_or_none()
                 if job is None:
                     session.add(Job(kind=kind, key=key, payload=json.dumps(dict(payload)), status="queued",
@@ -79,7 +79,7 @@ class JobQueue:
     def claim(self, kinds: tuple[str, ...] = (APK_FEATURES,)) -> ClaimedJob | None:
         """The oldest job that is queued, or whose worker's lease ran out; None if there is none."""
         now = datetime.now(UTC)
-        with self._session() as session, session.begin():
+        with self.store.write_session() as session:
             # Jobs whose workers died too often: failed for good, with the reason.
             session.execute(
                 update(Job)
@@ -104,7 +104,7 @@ class JobQueue:
 
     def renew(self, job: ClaimedJob) -> bool:
         """Extend the lease (a worker calls this while it works); False if the job is no longer ours."""
-        with self._session() as session, session.begin():
+        with self.store.write_session() as session:
             done = session.execute(
                 update(Job).where(Job.id == job.id, Job.worker == self.name, Job.status == "running")
                 .values(lease_until=datetime.now(UTC) + self.lease))
@@ -119,7 +119,7 @@ class JobQueue:
     def complete(self, job: ClaimedJob, apk_features: Mapping[str, Any] | None = None) -> bool:
         """Record the result and mark the job done, in one transaction; False (nothing written) if
         the job was taken over by another worker meanwhile."""
-        with self._session() as session, session.begin():
+        with self.store.write_session() as session:
             row = self._own(session, job)
             if row is None:
                 return False
@@ -130,7 +130,7 @@ class JobQueue:
 
     def fail(self, job: ClaimedJob, error: str, retry: bool = False) -> None:
         """The job could not be done: failed for good, or (``retry``) queued again for another try."""
-        with self._session() as session, session.begin():
+        with self.store.write_session() as session:
             row = self._own(session, job)
             if row is None:
                 return
