@@ -62,26 +62,53 @@ def make_profile(root: Path, number: int) -> Path:
     return folder
 
 
-def run_batch(profiles: list[Path], work: Path, label: str) -> dict:
-    from inspector.analyze.signatures import SignaturePack
-    from inspector.fleet.batch import Batch, BatchOptions
+def _phone_farm(profiles: list[str], addresses, stop) -> None:
+    """The simulated phones, in their own process (as real phones are other devices): they do not
+    compete with the batch for its interpreter lock."""
     from inspector.simulator import AuthPolicy, DeviceProfile, SimulatedPhone
 
+    phones = [SimulatedPhone(DeviceProfile.load(Path(p)), auth=AuthPolicy(required=False)).start() for p in profiles]
+    addresses.put([phone.address for phone in phones])
+    stop.wait()
+    for phone in phones:
+        phone.stop()
+
+
+def run_batch(profiles: list[Path], work: Path, label: str) -> dict:
+    import multiprocessing
+
+    from inspector.analyze.signatures import SignaturePack
+    from inspector.fleet.batch import Batch, BatchOptions
+
     shutil.rmtree(work / "cache", ignore_errors=True)
-    phones = [SimulatedPhone(DeviceProfile.load(p), auth=AuthPolicy(required=False)).start() for p in profiles]
+    ctx = multiprocessing.get_context("spawn")
+    addresses, stop = ctx.Queue(), ctx.Event()
+    farm = ctx.Process(target=_phone_farm, args=([str(p) for p in profiles], addresses, stop), daemon=True)
+    farm.start()
     try:
-        options = BatchOptions(out=work / label, tcp=[p.address for p in phones], db=f"sqlite:///{work / label}.db",
-                               formats=("json",), poll_s=0.05)
+        tcp = addresses.get(timeout=300)
+        options = BatchOptions(out=work / label, tcp=tcp, db=f"sqlite:///{work / label}.db", formats=("json",),
+                               poll_s=0.05)
         started = time.perf_counter()
         summary = Batch(options, SignaturePack.load()).run()
         elapsed = time.perf_counter() - started
     finally:
-        for phone in phones:
-            phone.stop()
+        stop.set()
+        farm.join(timeout=60)
     shutil.rmtree(work / label, ignore_errors=True)
     stages = sorted({r.stage for r in summary.rows})
     return {"phones": len(profiles), "seconds": elapsed, "apk_copies": summary.apk_copies,
             "different_apks": summary.unique_apks, "apk_extractions": summary.apk_extractions, "stages": stages}
+
+
+def compile_bytecode() -> None:
+    """inspector's bytecode written as ``pip install`` leaves it; with ``PYTHONDONTWRITEBYTECODE=1``
+    (set on these machines) an editable install would compile its sources again in every run."""
+    import compileall
+
+    import inspector
+
+    compileall.compile_dir(Path(inspector.__file__).parent, quiet=1)
 
 
 def main() -> int:
@@ -94,6 +121,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="bench-batch-"))
     for var in ("CONFIG", "DATA", "CACHE"):
         os.environ[f"INSPECTOR_{var}_DIR"] = str(work / var.lower())
+    compile_bytecode()
     profiles = [make_profile(work / "profiles", n) for n in range(args.large)]
     small, large = [], []
     for run in range(args.runs):  # alternating, so that machine noise hits both alike

@@ -216,17 +216,20 @@ def analyse_and_report(
     window: str | None = None,
     case: str | None = None,
     ios_options: Any = None,
+    opened_store: Any = None,
 ) -> ScanOutcome:
     """``ios_options``: an ``inspector.analyze.ios.evidence.IOSOptions`` (backup password, the owner's
-    answer about the backup password) for iOS acquisitions."""
+    answer about the backup password) for iOS acquisitions. ``opened_store``: a ``Store`` already open
+    (a batch records all its phones through one), instead of opening ``db`` for this scan."""
     result = analyze(acq, pack, window=window, ios_options=ios_options)
     return store_and_report(acq, result, formats=formats, lang=lang, db=db, store=store, case=case,
-                            apk_features=apk_features_of)
+                            apk_features=apk_features_of, opened_store=opened_store)
 
 
 def store_and_report(acq: Acquisition, result: dict[str, Any], *, formats: tuple[str, ...], lang: str,
                      db: str | None, store: bool, case: str | None,
-                     apk_features: Callable[[Acquisition], dict[str, dict[str, Any]]] | None = None) -> ScanOutcome:
+                     apk_features: Callable[[Acquisition], dict[str, dict[str, Any]]] | None = None,
+                     opened_store: Any = None) -> ScanOutcome:
     """Record a result in the store (when asked) and write its reports. ``apk_features``: what gives
     the APK feature records to store with it (read only when the store is written)."""
     outcome = ScanOutcome(result=result, acquisition=acq)
@@ -234,12 +237,13 @@ def store_and_report(acq: Acquisition, result: dict[str, Any], *, formats: tuple
         try:
             from inspector.store import Store
 
-            database = Store.open(db)
+            database = opened_store if opened_store is not None else Store.open(db)
             try:
                 outcome.scan_id = database.record_scan(result, case=case,
                                                        apk_features=apk_features(acq) if apk_features else None)
             finally:
-                database.close()
+                if opened_store is None:
+                    database.close()
         except Exception as exc:  # the store is an index; failing to write it must not lose the report
             outcome.store_error = f"{type(exc).__name__}: {exc}"
     from inspector.report import write_reports

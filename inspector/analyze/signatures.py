@@ -7,6 +7,7 @@ say exactly which data produced it.
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,6 +84,9 @@ class ListeningPort:
     source: str
 
 
+_INDICATORS_LOCK = threading.Lock()
+
+
 @dataclass
 class SignaturePack:
     name: str
@@ -104,15 +108,18 @@ class SignaturePack:
 
     @property
     def indicators(self) -> IndicatorSet:
-        """MVT STIX2 and Echap indicators from signatures/iocs/, loaded on first use."""
+        """MVT STIX2 and Echap indicators from signatures/iocs/, loaded on first use (once, even when
+        several threads ask at the same moment: a batch's phones)."""
         if self._indicators is None:
-            indicators = IndicatorSet()
-            for folder in self.folders("iocs"):
-                try:
-                    load_indicators(folder, into=indicators)
-                except (OSError, ValueError, yaml.YAMLError) as exc:
-                    raise SignaturePackError(f"{folder}: an indicator bundle cannot be read: {exc}") from None
-            self._indicators = indicators
+            with _INDICATORS_LOCK:
+                if self._indicators is None:
+                    indicators = IndicatorSet()
+                    for folder in self.folders("iocs"):
+                        try:
+                            load_indicators(folder, into=indicators)
+                        except (OSError, ValueError, yaml.YAMLError) as exc:
+                            raise SignaturePackError(f"{folder}: an indicator bundle cannot be read: {exc}") from None
+                    self._indicators = indicators
         return self._indicators
 
     @classmethod

@@ -201,13 +201,24 @@ class Batch:
         row.detail = "checks"
         self._changed()
         outcome = analyse_and_report(acq, self.pack, formats=self.options.formats, lang=self.options.lang,
-                                     db=self.options.db, store=self.options.store, case=self.options.case)
+                                     db=self.options.db, store=self.options.store, case=self.options.case,
+                                     opened_store=self._opened_store())
         if outcome.store_error:
             self.notes.append(f"{row.label}: not recorded in the store: {outcome.store_error}")
         row.verdict = outcome.result["verdict"]
         row.findings = [f for f in outcome.result.get("findings") or [] if isinstance(f, dict)]
         row.stage = "done" if row.complete else "incomplete"
         row.detail = ""
+
+    def _opened_store(self):
+        """The batch's one store for recording its phones' scans (opened and migrated once, not once
+        per phone); None when the store is off or cannot be opened (each scan then says why)."""
+        if not self.options.store:
+            return None
+        try:
+            return self._shared_store()
+        except Exception:  # noqa: BLE001 - analyse_and_report opens it again and records the error
+            return None
 
     def _shared_store(self):
         from inspector.store import Store
@@ -294,10 +305,11 @@ class Batch:
             summary = BatchSummary(rows=rows, apk_extractions=self.apk_extractions, unique_apks=len(self._shas_seen),
                                    apk_copies=self._apk_copies, notes=list(self.notes))
         if self._store is not None:
-            from inspector.store.jobs import JobQueue
+            if self.options.distributed:
+                from inspector.store.jobs import JobQueue
 
-            done = {j.key for j in JobQueue(self._store).jobs() if j.status == "done"}
-            summary.apk_extractions = len(done & self._shas_seen)
+                done = {j.key for j in JobQueue(self._store).jobs() if j.status == "done"}
+                summary.apk_extractions = len(done & self._shas_seen)
             self._store.close()
             self._store = None
         write_summary(summary, self.options.out, self.options.lang)
