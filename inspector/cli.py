@@ -405,8 +405,12 @@ def _finish(console: Console, outcome, json_out: bool, stats=None, lang: str = "
     result = outcome.result
     _print_verdict(console, result, lang)
     if stats is not None:
-        console.print(f"Apps: {stats.apks_pulled} copied, {stats.apks_from_cache} already known, "
-                      f"{stats.apks_skipped_done} done before; {stats.bytes_received / 1e6:.1f} MB received.")
+        apps = [f"{stats.apks_pulled} copied from the phone"]
+        if stats.apks_from_cache:
+            apps.append(f"{stats.apks_from_cache} not copied again (this computer already had the same file)")
+        if stats.apks_skipped_done:
+            apps.append(f"{stats.apks_skipped_done} copied before the scan was interrupted")
+        console.print(f"Apps: {', '.join(apps)}; {stats.bytes_received / 1e6:.1f} MB received from the phone.")
     if outcome.store_error:
         console.print(f"[yellow]! The scan was not recorded in the store: {outcome.store_error}[/yellow]")
     _print_reports(console, outcome.report_paths, getattr(outcome.report_paths, "problems", {}))

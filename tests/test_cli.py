@@ -53,6 +53,9 @@ def test_demo_scan_end_to_end_names_bxaq_leftovers(tmp_path):
     assert "lecture notes (scan).pdf" in html and "hidden list of 73316 files" in html
     assert json.loads((out_dir / "report.json").read_text("utf-8"))["verdict"] == "implant_found"
     assert "Allow USB debugging" in result.stderr  # the demo phone asks, like a real one
+    apps_line = next(line for line in result.stderr.splitlines() if line.startswith("Apps:"))
+    assert f"{doc['inventory']['apks_collected']} copied from the phone" in apps_line, apps_line
+    assert "MB received from the phone" in apps_line and "not copied again" not in apps_line
 
     # The scan is in the store; `check` re-analyses the folder without the phone, to the same result.
     again = run("check", str(out_dir), "--json")
