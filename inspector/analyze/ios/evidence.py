@@ -21,7 +21,16 @@ from pathlib import Path
 from typing import Any
 
 from inspector.acquisition import Acquisition
-from inspector.analyze.ios import crash_logs, logarchive, process_list, shutdown_log, unified_log
+from inspector.analyze.ios import (
+    crash_logs,
+    local_clock,
+    lockdownd_log,
+    logarchive,
+    mobile_installation,
+    process_list,
+    shutdown_log,
+    unified_log,
+)
 from inspector.sources.ios.backup import Backup, BackupError, BackupFile, BackupFileError, PasswordNeeded
 from inspector.sources.ios.keybag import WrongPassword
 from inspector.sources.ios.sysdiagnose import MAX_MEMBER_BYTES, ReadReport, UnsafeArchive, members
@@ -49,6 +58,14 @@ class SysdiagnoseContent:
     processes: list[tuple[str, process_list.RunningProcess]] = field(default_factory=list)
     shutdown_logs: int = 0
     text_logs: int = 0
+    # lockdownd.log (its activities are in ``activities`` too) and MobileInstallation's log, by member name
+    lockdownd_logs: list[tuple[str, lockdownd_log.LockdowndLog]] = field(default_factory=list)
+    installation_logs: list[tuple[str, mobile_installation.InstallationLog]] = field(default_factory=list)
+    # (member, event, UTC time or None): apps installed and removed, from MobileInstallation's log
+    app_events: list[tuple[str, mobile_installation.AppEvent, str | None]] = field(default_factory=list)
+    logd_logs: int = 0
+    clock: local_clock.PhoneClock | None = None  # the phone's UTC offset, for the logs in local time
+    untimed_local: int = 0  # entries in local time that got no UTC time: no offset known
     unsafe_names: list[str] = field(default_factory=list)
     error: str | None = None
 
@@ -63,6 +80,27 @@ class LogArchiveContent:
     counts: Counter[str] = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
     error: str | None = None
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
+
+
+def _place_local_times(content: SysdiagnoseContent, clock: local_clock.PhoneClock) -> None:
+    """lockdownd's and MobileInstallation's entries in UTC, once every offset sample of the archive is
+    known (logd.0.log may come after them in the archive)."""
+    content.clock = clock
+
+    def utc(local: object) -> str | None:
+        when = clock.utc(local) if local is not None else None  # type: ignore[arg-type]
+        if local is not None and when is None:
+            content.untimed_local += 1
+        return when
+
+    for name, log in content.lockdownd_logs:
+        content.activities += [(name, a) for a in lockdownd_log.activities(log, utc)]
+    for name, install_log in content.installation_logs:
+        content.app_events += [(name, e, utc(e.local_time)) for e in mobile_installation.app_events(install_log)]
 
 
 def _support_kind(relative: str) -> str | None:
@@ -189,9 +227,19 @@ class IOSEvidence:
             return None
         content = SysdiagnoseContent()
         report = ReadReport()
+        samples: list = []
         try:
             for kind, member in members(path, report):
-                if kind == "shutdown_log":
+                if len(samples) < 2 and (sample := local_clock.name_sample(member.name)) is not None:
+                    samples.append(sample)  # the folder name's offset: the same for every member
+                if kind == "lockdownd_log":
+                    content.lockdownd_logs.append((member.name, lockdownd_log.parse(_text(member.data))))
+                elif kind == "installation_log":
+                    content.installation_logs.append((member.name, mobile_installation.parse(_text(member.data))))
+                elif kind == "logd_log":
+                    content.logd_logs += 1
+                    samples += local_clock.logd_samples(_text(member.data).split("\n"))
+                elif kind == "shutdown_log":
                     content.shutdown_logs += 1
                     text = member.data.decode("utf-8", "replace")
                     content.shutdown_clients += [(member.name, c) for c in shutdown_log.parse(text)]
@@ -208,6 +256,7 @@ class IOSEvidence:
                     content.activities += [(member.name, a) for a in unified_log.parse(lines)]
         except UnsafeArchive as exc:
             content.error = str(exc)
+        _place_local_times(content, local_clock.PhoneClock(samples[:local_clock.MAX_SAMPLES]))
         content.unsafe_names = report.skipped_unsafe or []
         self._sysdiagnose = content
         return content

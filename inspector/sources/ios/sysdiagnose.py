@@ -3,13 +3,15 @@
 The archive is hostile input: member names may climb out (``../``, absolute paths), members may be
 links or devices, and a small archive may expand to terabytes (a decompression bomb). It is read in
 one streaming pass; no member is ever written to disk under its own name; only the members the checks
-read (shutdown.log, crash logs, text logs) are kept, each up to ``MAX_MEMBER_BYTES``; the whole
-stream stops past ``MAX_TOTAL_BYTES`` or ``MAX_RATIO`` times the archive's size.
+read (shutdown.log, crash logs, lockdownd's, MobileInstallation's and logd's logs, text logs) are kept,
+each up to ``MAX_MEMBER_BYTES``; the whole stream stops past ``MAX_TOTAL_BYTES`` or ``MAX_RATIO`` times
+the archive's size.
 """
 
 from __future__ import annotations
 
 import gzip
+import re
 import tarfile
 import zlib
 from collections.abc import Iterator
@@ -42,9 +44,21 @@ class ReadReport:
     skipped_unsafe: list[str] | None = None  # names refused (traversal, links, devices)
 
 
+_LOCKDOWND_LOG = re.compile(r"lockdownd\.log(?:\.\d{1,3})?")  # logs/MobileLockdown/lockdownd.log (.1 rotated)
+_INSTALLATION_LOG = re.compile(r"mobile_installation\.log(?:\.\d{1,3})?")  # logs/MobileInstallation/…log.0, .1…
+_LOGD_LOG = re.compile(r"logd\.\d{1,3}\.log")  # logd's own log: its lines carry the phone's UTC offset
+
+
 def wanted(name: str) -> str | None:
-    """What a member is for the checks: shutdown_log, process_list, crash_log, text_log, or None."""
+    """What a member is for the checks: shutdown_log, process_list, crash_log, lockdownd_log,
+    installation_log, logd_log, text_log, or None."""
     base = name.rsplit("/", 1)[-1]
+    if _LOCKDOWND_LOG.fullmatch(base):
+        return "lockdownd_log"
+    if _INSTALLATION_LOG.fullmatch(base):
+        return "installation_log"
+    if _LOGD_LOG.fullmatch(base):
+        return "logd_log"
     if base == "shutdown.log":
         return "shutdown_log"
     if base in ("ps.txt", "ps_thread.txt"):
