@@ -27,11 +27,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from inspector.analyze.ios.line_log import MAX_ENTRIES, MAX_LINE, MAX_MESSAGE, LineCounts
+
 from inspector.analyze.ios.unified_log import ACTIVITIES, Activity
 
-MAX_LINE = 16 << 10  # real lines are < 300 characters; an XPC reply dictionary a few KiB
-MAX_MESSAGE = 16 << 10
-MAX_ENTRIES = 1_000_000  # a 64 MiB member of the shortest real lines stays below
 
 _ENTRY = re.compile(r"^(\d{2})/(\d{2})/(\d{2}) (\d{2}):(\d{2}):(\d{2})[.,](\d{6}) pid=(\d{1,10}) (.*)$", re.S)
 _START_SERVICE = re.compile(r"^handle_start_service\w*: (?P<label>.{1,200}?) attempting to spawn "
@@ -52,24 +51,10 @@ class Entry:
 
 
 @dataclass
-class LockdowndLog:
-    entries: list[Entry] = field(default_factory=list)
-    unreadable_lines: int = 0  # lines that start no entry and follow none (garbage, another format)
-    bad_times: int = 0  # entries whose stamp has the shape but is no date (02/30/21, 25:00:00)
-    long_lines: int = 0  # lines cut at MAX_LINE
-    dropped: int = 0  # entries past MAX_ENTRIES
+class LockdowndLog(LineCounts):
+    KIND = "lockdownd"
 
-    def problems(self) -> list[str]:
-        out = []
-        if self.unreadable_lines:
-            out.append(f"{self.unreadable_lines} lines are not lockdownd entries (other text or binary data)")
-        if self.bad_times:
-            out.append(f"{self.bad_times} entries have a date that does not exist; they have no time")
-        if self.long_lines:
-            out.append(f"{self.long_lines} lines longer than {MAX_LINE} characters were cut")
-        if self.dropped:
-            out.append(f"{self.dropped} entries beyond the first {MAX_ENTRIES} were not read")
-        return out
+    entries: list[Entry] = field(default_factory=list)
 
 
 def parse(text: str) -> LockdowndLog:

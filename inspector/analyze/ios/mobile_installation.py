@@ -25,9 +25,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-MAX_LINE = 16 << 10
-MAX_MESSAGE = 16 << 10
-MAX_ENTRIES = 1_000_000
+from inspector.analyze.ios.line_log import MAX_ENTRIES, MAX_LINE, MAX_MESSAGE, LineCounts
+
 
 _ENTRY = re.compile(r"^(?:[A-Z][a-z]{2}) (?P<month>[A-Z][a-z]{2}) {1,2}(?P<day>\d{1,2}) "
                     r"(?P<hms>\d{2}:\d{2}:\d{2}) (?P<year>\d{4}) \[(?P<pid>\d{1,10})\] <(?P<level>\w{1,20})> "
@@ -66,24 +65,10 @@ class AppEvent:
 
 
 @dataclass
-class InstallationLog:
-    entries: list[Entry] = field(default_factory=list)
-    unreadable_lines: int = 0
-    bad_times: int = 0
-    long_lines: int = 0
-    dropped: int = 0
+class InstallationLog(LineCounts):
+    KIND = "MobileInstallation"
 
-    def problems(self) -> list[str]:
-        out = []
-        if self.unreadable_lines:
-            out.append(f"{self.unreadable_lines} lines are not MobileInstallation entries (other text or binary data)")
-        if self.bad_times:
-            out.append(f"{self.bad_times} entries have a date that does not exist; they have no time")
-        if self.long_lines:
-            out.append(f"{self.long_lines} lines longer than {MAX_LINE} characters were cut")
-        if self.dropped:
-            out.append(f"{self.dropped} entries beyond the first {MAX_ENTRIES} were not read")
-        return out
+    entries: list[Entry] = field(default_factory=list)
 
 
 def _local(match: re.Match[str]) -> datetime | None:
