@@ -210,6 +210,17 @@ class Batch:
         row.stage = "done" if row.complete else "incomplete"
         row.detail = ""
 
+    def _yara(self):
+        """The pack's YARA rules, run while each APK's DEX is read once (without them, the phone's APK
+        check would read every DEX a second time for YARA); None when they cannot be loaded (the APK
+        check reports that)."""
+        from inspector.analyze.apk.yara_rules import YaraRulesError, yara_for
+
+        try:
+            return yara_for(list(self.pack.folders("iocs")), self.pack.sha256)
+        except YaraRulesError:
+            return None
+
     def _opened_store(self):
         """The batch's one store for recording its phones' scans (opened and migrated once, not once
         per phone); None when the store is off or cannot be opened (each scan then says why)."""
@@ -255,7 +266,7 @@ class Batch:
                 if apk_cache.load(sha) is not None:
                     continue
                 try:
-                    apk_cache.features(path, sha256=sha)
+                    apk_cache.features(path, sha256=sha, yara=self._yara())
                 except Exception:  # noqa: BLE001 - the APK check reports an unreadable app itself
                     continue
                 with self.lock:
