@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 
 need=()
 command -v adb >/dev/null 2>&1 || need+=(adb)
+# libusb, which adb-shell's USB transport loads: `batch --usb` lists USB devices through it in a test
+ldconfig -p 2>/dev/null | grep -q 'libusb-1.0.so.0' || need+=(libusb-1.0-0)
 command -v aapt >/dev/null 2>&1 || need+=(aapt)
 command -v apksigner >/dev/null 2>&1 || need+=(apksigner)
 # Rebuilding the fixture variants byte for byte (tests/test_apk_fixtures.py, scripts/build_fixture_apks.sh)

@@ -136,3 +136,23 @@ def test_two_phones_with_the_same_apps_at_once(tmp_path: Path) -> None:
             phone.stop()
     assert [(r.stage, r.complete) for r in summary.rows] == [("done", True), ("done", True)]
     assert summary.apk_copies == 16 and summary.unique_apks == summary.apk_extractions == 8
+
+
+def test_usb_listing_on_an_empty_bus_leaves_tcp_phones_alone(tmp_path: Path) -> None:
+    """`batch --usb`: every poll lists USB devices through the real libusb (adb-shell's transport);
+    this machine has no USB bus with a phone on it, so the listing is empty, says nothing, and the
+    TCP phone is acquired as usual. (A phone found on USB goes through the same path as a TCP one from
+    `pipeline.connect`; no USB phone can be attached here.)"""
+    from inspector.acquire.android.usb import list_phones
+
+    assert list_phones() == []  # the real libusb answered
+    phone = SimulatedPhone(DeviceProfile.load(simulator_profiles_dir() / "clean"), auth=AuthPolicy(required=False))
+    phone.start()
+    try:
+        options = BatchOptions(out=tmp_path / "b", tcp=[phone.address], usb=True, count=1, store=False,
+                               formats=("json",), poll_s=0.05)
+        summary = Batch(options, SignaturePack.load()).run()
+    finally:
+        phone.stop()
+    assert [(r.key, r.stage) for r in summary.rows] == [(f"tcp:{phone.address}", "done")]
+    assert not [n for n in summary.notes if n.startswith("USB")]
