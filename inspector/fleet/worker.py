@@ -42,8 +42,21 @@ def apk_features_job(job: ClaimedJob) -> dict:
         raise JobFailed(f"{path} cannot be read from this workstation (is the acquisitions share mounted?)")
     if file_sha256(apk) != job.key:
         raise JobFailed(f"{path} no longer holds the APK {job.key[:12]}… (its SHA-256 differs)")
-    record, _cached = apk_cache.features(apk, sha256=job.key)
+    record, _cached = apk_cache.features(apk, sha256=job.key, yara=_local_yara())
     return record
+
+
+def _local_yara():
+    """This workstation's pack's YARA rules, run while the DEX is read (a record whose rules differ from
+    the pack that checks it later gets only its YARA tier run again); None if they cannot be loaded."""
+    from inspector.analyze.apk.yara_rules import YaraRulesError, yara_for
+    from inspector.analyze.signatures import SignaturePack, SignaturePackError
+
+    try:
+        pack = SignaturePack.load()
+        return yara_for(list(pack.folders("iocs")), pack.sha256)
+    except (SignaturePackError, YaraRulesError):
+        return None
 
 
 class Worker:
