@@ -90,6 +90,20 @@ def test_time_limit_stops_one_apk_and_the_rest_goes_on(tmp_path):
     assert alone[slow][0]["errors"] == ["analysis stopped after 0.3 s (time limit)"]
 
 
+def test_time_limit_holds_in_a_thread_too(tmp_path):
+    """The in-process time limit is a SIGALRM, which only the main thread gets: from another thread (a
+    batch's phone), even one APK goes to a worker process, under the same limit."""
+    import threading
+
+    slow = apk_with_dex(tmp_path / "slow.apk", dex_bytes(["x" * 8], repeat=3_000_000))
+    out = {}
+    thread = threading.Thread(target=lambda: out.update(
+        features_many([slow], jobs=1, use_cache=False, limits=Limits(time_s=0.3))))
+    thread.start()
+    thread.join(timeout=120)
+    assert out[slow][0]["errors"] == ["analysis stopped after 0.3 s (time limit)"]
+
+
 def test_memory_guard_stops_one_apk_and_the_rest_goes_on(tmp_path):
     # ~4M string ids: several hundred MB of Python strings, far past a 400 MB address space
     hungry = apk_with_dex(tmp_path / "hungry.apk", dex_bytes(["y" * 8], repeat=3_900_000))

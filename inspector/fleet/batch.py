@@ -25,6 +25,7 @@ from typing import Any
 from inspector.acquire.android import errors
 from inspector.acquisition import Acquisition
 from inspector.analyze.apk import cache as apk_cache
+from inspector.analyze.apk.pool import features_many
 from inspector.analyze.signatures import SignaturePack
 from inspector.pipeline import Target, acquire_android, analyse_and_report, connect
 
@@ -126,7 +127,8 @@ class Batch:
         self._on_change = on_change or (lambda: None)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
-        self._sha_locks: dict[str, threading.Lock] = {}
+        self._sha_done: dict[str, threading.Event] = {}  # each different app: set once its features are in
+        self._extracting = threading.Lock()  # one phone's claims extracted at a time (the pool uses every core)
         self._shas_seen: set[str] = set()
         self._apk_copies = 0
         self._store = None
@@ -259,18 +261,37 @@ class Batch:
                 for record in features_through_jobs(self._shared_store(), wanted).values():
                     apk_cache.save(record)
             return
-        for sha, path in apks.items():
+        # Each different app is claimed by the first phone that has it; that phone extracts its claims in
+        # one call of the bounded process pool (time limit, memory guard: a hostile APK becomes an error
+        # entry, never a stuck batch), one phone at a time so that the workers never outnumber the
+        # cores; a phone whose apps another phone claimed waits for them.
+        mine: dict[str, Path] = {}
+        others: list[threading.Event] = []
+        with self.lock:
+            for sha, path in apks.items():
+                if sha in self._sha_done:
+                    others.append(self._sha_done[sha])
+                else:
+                    self._sha_done[sha] = threading.Event()
+                    mine[sha] = path
+        try:
+            if mine:
+                with self._extracting:
+                    features_many(list(mine.values()), yara=self._yara(),
+                                  yara_folders=tuple(self.pack.folders("iocs")), keep=False,
+                                  on_done=self._extracted)
+        except Exception:  # noqa: BLE001, S110 - the phone's APK check tries again and reports what fails
+            pass
+        finally:
+            for sha in mine:
+                self._sha_done[sha].set()
+        for done in others:
+            done.wait()
+
+    def _extracted(self, _path: Path, record: dict[str, Any], cached: bool) -> None:
+        if not cached and not record.get("incomplete"):
             with self.lock:
-                lock = self._sha_locks.setdefault(sha, threading.Lock())
-            with lock:
-                if apk_cache.load(sha) is not None:
-                    continue
-                try:
-                    apk_cache.features(path, sha256=sha, yara=self._yara())
-                except Exception:  # noqa: BLE001 - the APK check reports an unreadable app itself
-                    continue
-                with self.lock:
-                    self.apk_extractions += 1
+                self.apk_extractions += 1
 
     # --- the batch -------------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import resource
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -100,7 +101,7 @@ def features_many(paths: Iterable[Path], *, jobs: int | None = None, limits: Lim
                   deep: set[str] | None = None, keep: bool = True) -> dict[Path, tuple[dict[str, Any], bool]]:
     """Feature records of ``paths`` → {path: (record, from_cache)}. Cached records are returned at once;
     the rest are extracted by ``jobs`` workers (default: the CPU count; 1 = in this process, still
-    under the time limit). ``on_done(path, record, cached)`` is called as each one is ready.
+    under the time limit, when called from the main thread; from another thread, always a worker). ``on_done(path, record, cached)`` is called as each one is ready.
     ``deep``: the strings whose users to look up; runs androguard's full analysis on every APK (never
     cached, never read from the cache). ``keep=False``: records are only handed to ``on_done`` and not
     kept (the result maps each path to (None, cached)), so that memory does not grow with the number
@@ -124,7 +125,10 @@ def features_many(paths: Iterable[Path], *, jobs: int | None = None, limits: Lim
         else:
             todo.append((path, sha256))
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-    if jobs == 1 or len(todo) == 1:
+    # In this process only on the main thread: the time limit is a SIGALRM, which only the main thread
+    # receives. Another thread (a batch's phone) uses the pool even for one APK, so that a hostile APK
+    # cannot hold that thread, and the batch, past the limit.
+    if (jobs == 1 or len(todo) == 1) and threading.current_thread() is threading.main_thread():
         for path, sha256 in todo:
             record = _in_process(path, sha256, limits, yara, deep_args)
             _keep(out, path, record, use_cache, on_done, keep)
@@ -150,8 +154,6 @@ def _keep(out, path: Path, record: dict, use_cache: bool, on_done, keep: bool = 
 
 def _in_process(path: Path, sha256: str, limits: Limits, yara, deep) -> dict[str, Any]:
     """One APK in this process, under the time limit (SIGALRM; the main thread only)."""
-    import threading
-
     timed = threading.current_thread() is threading.main_thread()
     if timed:
         previous = signal.signal(signal.SIGALRM, _on_alarm)
