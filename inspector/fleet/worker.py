@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from inspector.analyze.apk import cache as apk_cache
 from inspector.analyze.apk.features import file_sha256
+from inspector.analyze.apk.pool import features_many
 from inspector.store import Store
 from inspector.store.jobs import APK_FEATURES, DEFAULT_LEASE_S, ClaimedJob, JobQueue
 
@@ -42,21 +42,28 @@ def apk_features_job(job: ClaimedJob) -> dict:
         raise JobFailed(f"{path} cannot be read from this workstation (is the acquisitions share mounted?)")
     if file_sha256(apk) != job.key:
         raise JobFailed(f"{path} no longer holds the APK {job.key[:12]}… (its SHA-256 differs)")
-    record, _cached = apk_cache.features(apk, sha256=job.key, yara=_local_yara())
+    # The bounded pool's path: the time limit and memory guard apply (in this process on the main
+    # thread; from a thread, in a worker process).
+    yara, folders = _local_yara()
+    [(record, _cached)] = features_many([apk], jobs=1, yara=yara, yara_folders=folders).values()
+    if record.get("incomplete"):
+        raise JobFailed("; ".join(record.get("errors") or ["the APK could not be read"]))
     return record
 
 
 def _local_yara():
-    """This workstation's pack's YARA rules, run while the DEX is read (a record whose rules differ from
-    the pack that checks it later gets only its YARA tier run again); None if they cannot be loaded."""
+    """This workstation's pack's YARA rules and their folders, run while the DEX is read (a record whose
+    rules differ from the pack that checks it later gets only its YARA tier run again); (None, ()) if
+    they cannot be loaded."""
     from inspector.analyze.apk.yara_rules import YaraRulesError, yara_for
     from inspector.analyze.signatures import SignaturePack, SignaturePackError
 
     try:
         pack = SignaturePack.load()
-        return yara_for(list(pack.folders("iocs")), pack.sha256)
+        folders = tuple(pack.folders("iocs"))
+        return yara_for(list(folders), pack.sha256), folders
     except (SignaturePackError, YaraRulesError):
-        return None
+        return None, ()
 
 
 class Worker:
