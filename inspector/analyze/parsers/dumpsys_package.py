@@ -202,6 +202,7 @@ class PackageDump:
 _PACKAGE = re.compile(r"^\s*Package \[(?P<name>.*)\] \((?P<hash>[0-9a-fA-F]*)\):\s*$")
 _USER = re.compile(r"^User (?P<user>-?\d+):\s*(?P<rest>.*)$")
 _PAIR = re.compile(r"(\w+)=(\[[^\]]*\]|\S*)")
+_MORE_PAIRS = re.compile(r"^(?P<first>\S*)(?P<rest>(?: \w+=\S*)+)$")
 _SESSION = re.compile(r"^\s*(?:Active |Historical )?Session (?P<id>-?\d+):\s*$")
 _SEQ = re.compile(r"^seq=(?P<seq>-?\d+), package=(?P<pkg>.*)$")
 _HEX = re.compile(r"\b[0-9a-fA-F]{1,16}\b")
@@ -395,7 +396,15 @@ class _PackageParser:
             handler = _PACKAGE_FIELDS.get(key)
             assert self.package is not None
             if handler is None:
-                self.package.extras[key] = value[:1000]
+                more = _MORE_PAIRS.match(value)
+                if more:
+                    # Android ≤ 8 prints several flags on one line ("installPermissionsFixed=true
+                    # installStatus=1", "permissionsFixed=true haveGids=true installStatus=1"), as real
+                    # captures of Android 4.3–7 show (tests/fixtures/android/captured/).
+                    self.package.extras[key] = more.group("first")
+                    self.package.extras.update(dict(_PAIR.findall(more.group("rest"))))
+                else:
+                    self.package.extras[key] = value[:1000]
             else:
                 handler(self, self.package, value.strip(), number)
 
@@ -437,7 +446,9 @@ class _PackageParser:
         pairs = dict(_PAIR.findall(match.group("rest")))
         state.fields = pairs
         state.installed = _bool(pairs.get("installed"))
-        state.hidden = _bool(pairs.get("hidden"))
+        # Android 4.4 called the state "blocked" ("pm block"); Android 5 renamed it "hidden" (real
+        # Android 4.4 capture in tests/fixtures/android/captured/).
+        state.hidden = _bool(pairs.get("hidden", pairs.get("blocked")))
         state.suspended = _bool(pairs.get("suspended"))
         state.stopped = _bool(pairs.get("stopped"))
         state.not_launched = _bool(pairs.get("notLaunched"))
