@@ -401,8 +401,8 @@ class _PackageParser:
                     # Android ≤ 8 prints several flags on one line ("installPermissionsFixed=true
                     # installStatus=1", "permissionsFixed=true haveGids=true installStatus=1"), as real
                     # captures of Android 4.3–7 show (tests/fixtures/android/captured/).
-                    self.package.extras[key] = more.group("first")
-                    self.package.extras.update(dict(_PAIR.findall(more.group("rest"))))
+                    self.package.extras[key] = more.group("first")[:1000]
+                    self.package.extras.update((k, v[:1000]) for k, v in _PAIR.findall(more.group("rest")))
                 else:
                     self.package.extras[key] = value[:1000]
             else:
