@@ -102,9 +102,17 @@ def looks_like_sysdiagnose(path: Path) -> bool:
                                   or "sysdiagnose" in path.name.lower())
 
 
-def members(path: Path, report: ReadReport | None = None) -> Iterator[tuple[str, Member]]:
-    """(kind, member) for every member the checks read, in archive order. UnsafeArchive on a bomb,
-    a damaged archive or too many members; unsafe names are skipped and listed in ``report``."""
+# What a damaged archive raises while it is read (its headers, or a member's stream).
+DAMAGED = (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile)
+
+
+def file_members(path: Path, report: ReadReport | None = None
+                 ) -> Iterator[tuple[str, tarfile.TarInfo, tarfile.TarFile]]:
+    """(safe name, info, archive) for every regular file of the archive, in one streaming pass under the
+    bomb limits; unsafe names, links and devices are skipped and listed in ``report``. UnsafeArchive on
+    a bomb, too many members, or damaged headers. A member's stream (``archive.extractfile(info)``)
+    must be read before the next member is asked for; a damage found while reading it raises one of
+    ``DAMAGED`` there, for the caller to turn into UnsafeArchive."""
     report = report if report is not None else ReadReport()
     report.skipped_unsafe = report.skipped_unsafe if report.skipped_unsafe is not None else []
     limit = min(MAX_TOTAL_BYTES, max(path.stat().st_size, 1 << 20) * MAX_RATIO)
@@ -121,15 +129,24 @@ def members(path: Path, report: ReadReport | None = None) -> Iterator[tuple[str,
                         if len(report.skipped_unsafe) < 100:
                             report.skipped_unsafe.append(info.name[:200])
                         continue
-                    if not info.isfile():
-                        continue
-                    kind = wanted(name)
-                    if kind is None:
-                        continue
-                    handle = archive.extractfile(info)
-                    if handle is None:
-                        continue
-                    data = handle.read(MAX_MEMBER_BYTES)
-                    yield kind, Member(name, data, info.size > MAX_MEMBER_BYTES)
-    except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
+                    if info.isfile():
+                        yield name, info, archive
+    except DAMAGED as exc:
         raise UnsafeArchive(f"the archive is damaged: {exc}") from None
+
+
+def members(path: Path, report: ReadReport | None = None) -> Iterator[tuple[str, Member]]:
+    """(kind, member) for every member the checks read, in archive order. UnsafeArchive on a bomb,
+    a damaged archive or too many members; unsafe names are skipped and listed in ``report``."""
+    for name, info, archive in file_members(path, report):
+        kind = wanted(name)
+        if kind is None:
+            continue
+        handle = archive.extractfile(info)
+        if handle is None:
+            continue
+        try:
+            data = handle.read(MAX_MEMBER_BYTES)
+        except DAMAGED as exc:
+            raise UnsafeArchive(f"the archive is damaged: {exc}") from None
+        yield kind, Member(name, data, info.size > MAX_MEMBER_BYTES)

@@ -10,27 +10,14 @@ it. ``select`` says which members are wanted (by their path inside the logarchiv
 
 from __future__ import annotations
 
-import gzip
-import tarfile
-import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
-# One bomb guard and one set of limits for both readers of the archive.
-from inspector.sources.ios.sysdiagnose import (
-    MAX_MEMBERS,
-    MAX_RATIO,
-    MAX_TOTAL_BYTES,
-    ReadReport,
-    UnsafeArchive,
-    _Counted,
-)
-from inspector.sources.zips import safe_name
+# One bomb guard, one set of limits and one walk over the archive for both readers of it.
+from inspector.sources.ios.sysdiagnose import DAMAGED, ReadReport, file_members
 
-# What a damaged archive raises while a member's stream is being read (by the caller, outside the
-# generator's own try).
-DAMAGED = (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile)
+__all__ = ["DAMAGED", "logarchive_members", "logarchive_path"]
 
 
 def logarchive_path(name: str) -> str | None:
@@ -46,30 +33,11 @@ def logarchive_members(path: Path, select: Callable[[str], str | None], report: 
                        ) -> Iterator[tuple[str, str, IO[bytes], int]]:
     """(kind, path inside the logarchive, stream, size) for every member ``select`` gives a kind.
     UnsafeArchive on a bomb, a damaged archive or too many members."""
-    report = report if report is not None else ReadReport()
-    report.skipped_unsafe = report.skipped_unsafe if report.skipped_unsafe is not None else []
-    limit = min(MAX_TOTAL_BYTES, max(path.stat().st_size, 1 << 20) * MAX_RATIO)
-    try:
-        with open(path, "rb") as raw, gzip.GzipFile(fileobj=raw) as unzipped:
-            counted = _Counted(unzipped, limit)
-            with tarfile.open(fileobj=counted, mode="r|") as archive:  # type: ignore[call-overload]
-                for info in archive:
-                    report.members += 1
-                    if report.members > MAX_MEMBERS:
-                        raise UnsafeArchive(f"the archive has more than {MAX_MEMBERS} members")
-                    name = safe_name(info.name)
-                    if name is None or info.issym() or info.islnk() or info.isdev() or info.isfifo():
-                        if len(report.skipped_unsafe) < 100:
-                            report.skipped_unsafe.append(info.name[:200])
-                        continue
-                    if not info.isfile():
-                        continue
-                    inside = logarchive_path(name)
-                    kind = select(inside) if inside is not None else None
-                    if kind is None:
-                        continue
-                    handle = archive.extractfile(info)
-                    if handle is not None:
-                        yield kind, inside, handle, info.size
-    except DAMAGED as exc:
-        raise UnsafeArchive(f"the archive is damaged: {exc}") from None
+    for name, info, archive in file_members(path, report):
+        inside = logarchive_path(name)
+        kind = select(inside) if inside is not None else None
+        if kind is None:
+            continue
+        handle = archive.extractfile(info)
+        if handle is not None:
+            yield kind, inside, handle, info.size
