@@ -31,7 +31,7 @@ from pathlib import Path
 import pytest
 from ios_backup_builder import build_sysdiagnose
 
-from inspector.analyze.ios import local_clock, lockdownd_log, mobile_installation
+from inspector.analyze.ios import line_log, local_clock, lockdownd_log, mobile_installation
 from inspector.analyze.result import analyze
 from inspector.analyze.signatures import SignaturePack
 from inspector.sources.detect import open_for_check
@@ -248,16 +248,16 @@ def test_hostile_lines_give_specific_problems_and_the_rest_is_read():
         "10/13/21 08:00:03.000000 pid=69 handle_get_value: Tool attempting to get [PhoneNumber]", ""))
     log = lockdownd_log.parse(text)
     assert log.unreadable_lines == 1 and log.bad_times == 2 and log.long_lines == 1
-    assert len(log.entries) == 5 and len(log.entries[3].message) <= lockdownd_log.MAX_MESSAGE
+    assert len(log.entries) == 5 and len(log.entries[3].message) <= line_log.MAX_MESSAGE
     problems = "; ".join(log.problems())
     assert "1 lines are not lockdownd entries" in problems and "2 entries have a date that does not exist" in problems
-    assert f"1 lines longer than {lockdownd_log.MAX_LINE} characters were cut" in problems
+    assert f"1 lines longer than {line_log.MAX_LINE} characters were cut" in problems
     found = lockdownd_log.activities(log, local_clock.PhoneClock([(datetime(2021, 1, 1), timedelta(0))]).utc)
     assert [(a.time, a.process) for a in found] == [
         ("2021-10-13T08:00:00Z", "Tool"), (None, "Tool"), (None, "usbmuxd"), ("2021-10-13T08:00:03Z", "Tool")]
     # a continuation line that never ends stays bounded
     endless = lockdownd_log.parse("10/13/21 08:00:00.000000 pid=69 x: y\n" + "z" * 1000 + "\n" * 2 + "w\n" * 50_000)
-    assert len(endless.entries) == 1 and len(endless.entries[0].message) <= lockdownd_log.MAX_MESSAGE + 1
+    assert len(endless.entries) == 1 and len(endless.entries[0].message) <= line_log.MAX_MESSAGE + 1
 
     install = mobile_installation.parse("\x00\xff\n" + "Wed Feb 30 08:10:02 2021 [234] <notice> (0x1) f: "
                                         "Install Successful for (Customer:com.x)\nMon Oct 13 08:10:02 2021 [2] "

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from inspector.analyze.ios.line_log import MAX_ENTRIES, MAX_LINE, MAX_MESSAGE, LineCounts
+from inspector.analyze.ios.line_log import LineCounts, entries
 
 from inspector.analyze.ios.unified_log import ACTIVITIES, Activity
 
@@ -59,38 +59,13 @@ class LockdowndLog(LineCounts):
 
 def parse(text: str) -> LockdowndLog:
     log = LockdowndLog()
-    current: tuple[int, datetime | None, int, list[str]] | None = None
-    size = 0
-
-    def close() -> None:
-        if current is not None:
-            if len(log.entries) < MAX_ENTRIES:
-                log.entries.append(Entry(current[0], current[1], current[2], " ".join(current[3])[:MAX_MESSAGE]))
-            else:
-                log.dropped += 1
-
-    for number, raw in enumerate(text.split("\n"), 1):
-        line = raw.rstrip("\r")
-        if len(line) > MAX_LINE:
-            line, log.long_lines = line[:MAX_LINE], log.long_lines + 1
-        match = _ENTRY.match(line)
-        if match:
-            close()
-            month, day, year, hours, minutes, seconds, micro, pid = (int(v) for v in match.group(*range(1, 9)))
-            try:
-                local: datetime | None = datetime(2000 + year, month, day, hours, minutes, seconds, micro)
-            except ValueError:
-                local, log.bad_times = None, log.bad_times + 1
-            message = match.group(9).strip()
-            current, size = (number, local, pid, [message]), len(message)
-        elif current is not None and line.strip():
-            if size < MAX_MESSAGE:
-                piece = line.strip()[:MAX_MESSAGE - size]
-                current[3].append(piece)
-                size += len(piece) + 1
-        elif line.strip():
-            log.unreadable_lines += 1
-    close()
+    for number, match, message in entries(text, _ENTRY, lambda m: m.group(9).strip(), log):
+        month, day, year, hours, minutes, seconds, micro, pid = (int(v) for v in match.group(*range(1, 9)))
+        try:
+            local: datetime | None = datetime(2000 + year, month, day, hours, minutes, seconds, micro)
+        except ValueError:
+            local, log.bad_times = None, log.bad_times + 1
+        log.add(Entry(number, local, pid, message))
     return log
 
 

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from inspector.analyze.ios.line_log import MAX_ENTRIES, MAX_LINE, MAX_MESSAGE, LineCounts
+from inspector.analyze.ios.line_log import LineCounts, entries
 
 
 _ENTRY = re.compile(r"^(?:[A-Z][a-z]{2}) (?P<month>[A-Z][a-z]{2}) {1,2}(?P<day>\d{1,2}) "
@@ -80,39 +80,19 @@ def _local(match: re.Match[str]) -> datetime | None:
         return None
 
 
+def _message(match: re.Match[str]) -> str:
+    call = _CALL.match(match["rest"])
+    return call["message"].strip() if call else match["rest"].strip()
+
+
 def parse(text: str) -> InstallationLog:
     log = InstallationLog()
-    current: list | None = None  # [line, time, pid, level, call, [message pieces], size]
-
-    def close() -> None:
-        if current is not None:
-            if len(log.entries) < MAX_ENTRIES:
-                log.entries.append(Entry(current[0], current[1], current[2], current[3], current[4],
-                                         " ".join(current[5])[:MAX_MESSAGE]))
-            else:
-                log.dropped += 1
-
-    for number, raw in enumerate(text.split("\n"), 1):
-        line = raw.rstrip("\r")
-        if len(line) > MAX_LINE:
-            line, log.long_lines = line[:MAX_LINE], log.long_lines + 1
-        match = _ENTRY.match(line)
-        if match:
-            close()
-            local = _local(match)
-            if local is None:
-                log.bad_times += 1
-            call = _CALL.match(match["rest"])
-            caller, message = (call["call"], call["message"].strip()) if call else ("", match["rest"].strip())
-            current = [number, local, int(match["pid"]), match["level"], caller, [message], len(message)]
-        elif current is not None and line.strip():
-            if current[6] < MAX_MESSAGE:
-                piece = line.strip()[:MAX_MESSAGE - current[6]]
-                current[5].append(piece)
-                current[6] += len(piece) + 1
-        elif line.strip():
-            log.unreadable_lines += 1
-    close()
+    for number, match, message in entries(text, _ENTRY, _message, log):
+        local = _local(match)
+        if local is None:
+            log.bad_times += 1
+        call = _CALL.match(match["rest"])
+        log.add(Entry(number, local, int(match["pid"]), match["level"], call["call"] if call else "", message))
     return log
 
 
