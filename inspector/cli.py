@@ -148,7 +148,6 @@ def scan(demo: bool, tcp: str | None, serial: str | None, out: Path | None, resu
                         operator=operator, json_out=json_out, db=db, no_store=no_store, case=case,
                         trust_timeout=auth_timeout, window=window, formats=formats, lang=lang)
     from inspector.acquisition import AcquisitionError
-    from inspector.analyze.signatures import SignaturePack, SignaturePackError
     from inspector.pipeline import (
         Target,
         acquire_android,
@@ -157,20 +156,11 @@ def scan(demo: bool, tcp: str | None, serial: str | None, out: Path | None, resu
         is_demo_acquisition,
     )
 
-    console = _console(json_out)
-    _check_window(console, window)
-    report_formats, report_lang = _parse_report_options(formats, lang)
     if sum(bool(x) for x in (demo, tcp, serial)) > 1:
         raise click.UsageError("choose one of --demo, --tcp and --serial")
-    if resume and out:
-        raise click.UsageError("--resume FOLDER already names the folder; leave out --out")
-    _check_case(console, case, db, no_store)
-    folder = resume or out or Path.cwd() / f"inspector-scan-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}"
-    try:
-        pack = SignaturePack.load(include_demo=demo or bool(resume and is_demo_acquisition(resume)))
-    except SignaturePackError as exc:
-        _fail(console, exc)
-        sys.exit(EXIT_ERROR)
+    console, report_formats, report_lang, folder, pack = _start_scan(
+        json_out=json_out, window=window, formats=formats, lang=lang, resume=resume, out=out, case=case, db=db,
+        no_store=no_store, include_demo=demo or bool(resume and is_demo_acquisition(resume)))
 
     def on_auth_prompt() -> None:
         console.print("[bold yellow]The phone asks: “Allow USB debugging?”[/bold yellow] Unlock it and tap "
@@ -302,6 +292,28 @@ def check(folder: Path, json_out: bool, db: str | None, no_store: bool, case: st
     outcome = _analyse(console, acq, pack, window, db=db, store=not no_store, formats=report_formats,
                        lang=report_lang, case=case, ios_options=ios_options)
     _finish(console, outcome, json_out, lang=report_lang)
+
+
+def _start_scan(*, json_out: bool, window: str | None, formats: str, lang: str | None, resume: Path | None,
+                out: Path | None, case: str | None, db: str | None, no_store: bool, include_demo: bool = False):
+    """What every scan (Android, iPhone) checks and sets up before it talks to a phone: the console,
+    --window, the report options, --resume with --out, --case, the acquisition folder and the pack.
+    Exits with a message on a bad option or an unreadable pack."""
+    from inspector.analyze.signatures import SignaturePack, SignaturePackError
+
+    console = _console(json_out)
+    _check_window(console, window)
+    report_formats, report_lang = _parse_report_options(formats, lang)
+    if resume and out:
+        raise click.UsageError("--resume FOLDER already names the folder; leave out --out")
+    _check_case(console, case, db, no_store)
+    folder = resume or out or Path.cwd() / f"inspector-scan-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}"
+    try:
+        pack = SignaturePack.load(include_demo=include_demo)
+    except SignaturePackError as exc:
+        _fail(console, exc)
+        sys.exit(EXIT_ERROR)
+    return console, report_formats, report_lang, folder, pack
 
 
 def _open_store(console: Console, db: str | None):

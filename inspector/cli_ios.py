@@ -4,7 +4,6 @@ are parsed there, the work is in inspector.pipeline and inspector.acquire.ios.""
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -33,32 +32,13 @@ def scan_ios(*, udid: str | None, backup: bool, sysdiagnose: bool, out: Path | N
              trust_timeout: float, window: str | None, formats: str, lang: str | None) -> None:
     from inspector.acquire.ios.collector import IosCollectOptions
     from inspector.acquisition import AcquisitionError
-    from inspector.analyze.signatures import SignaturePack, SignaturePackError
-    from inspector.cli import (
-        EXIT_ERROR,
-        _analyse,
-        _check_case,
-        _check_window,
-        _console,
-        _fail,
-        _finish,
-        _parse_report_options,
-    )
+    from inspector.cli import EXIT_ERROR, _analyse, _fail, _finish, _start_scan
     from inspector.cli_progress import RichReporter
     from inspector.pipeline import acquire_ios
 
-    console = _console(json_out)
-    _check_window(console, window)
-    report_formats, report_lang = _parse_report_options(formats, lang)
-    if resume and out:
-        raise click.UsageError("--resume FOLDER already names the folder; leave out --out")
-    _check_case(console, case, db, no_store)
-    folder = resume or out or Path.cwd() / f"inspector-scan-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}"
-    try:
-        pack = SignaturePack.load()
-    except SignaturePackError as exc:
-        _fail(console, exc)
-        sys.exit(EXIT_ERROR)
+    console, report_formats, report_lang, folder, pack = _start_scan(
+        json_out=json_out, window=window, formats=formats, lang=lang, resume=resume, out=out, case=case, db=db,
+        no_store=no_store)
 
     def on_prompt(kind: str) -> None:
         console.print(_PROMPTS.get(kind, _PROMPTS["trust"]))
