@@ -279,7 +279,7 @@ class Batch:
                 with self._extracting:
                     features_many(list(mine.values()), yara=self._yara(),
                                   yara_folders=tuple(self.pack.folders("iocs")), keep=False,
-                                  on_done=self._extracted)
+                                  on_done=self._extracted, known_sha256={p: sha for sha, p in mine.items()})
         except Exception:  # noqa: BLE001, S110 - the phone's APK check tries again and reports what fails
             pass
         finally:

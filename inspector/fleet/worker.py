@@ -45,7 +45,8 @@ def apk_features_job(job: ClaimedJob) -> dict:
     # The bounded pool's path: the time limit and memory guard apply (in this process on the main
     # thread; from a thread, in a worker process).
     yara, folders = _local_yara()
-    [(record, _cached)] = features_many([apk], jobs=1, yara=yara, yara_folders=folders).values()
+    [(record, _cached)] = features_many([apk], jobs=1, yara=yara, yara_folders=folders,
+                                        known_sha256={apk: job.key}).values()
     if record.get("incomplete"):
         raise JobFailed("; ".join(record.get("errors") or ["the APK could not be read"]))
     return record

@@ -15,7 +15,7 @@ import resource
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,14 +98,17 @@ def _context():
 def features_many(paths: Iterable[Path], *, jobs: int | None = None, limits: Limits = DEFAULT_LIMITS,
                   yara=None, yara_folders: tuple[Path, ...] = (), use_cache: bool = True,
                   on_done: Callable[[Path, dict[str, Any], bool], None] | None = None,
-                  deep: set[str] | None = None, keep: bool = True) -> dict[Path, tuple[dict[str, Any], bool]]:
+                  deep: set[str] | None = None, keep: bool = True,
+                  known_sha256: Mapping[Path, str] | None = None) -> dict[Path, tuple[dict[str, Any], bool]]:
     """Feature records of ``paths`` → {path: (record, from_cache)}. Cached records are returned at once;
     the rest are extracted by ``jobs`` workers (default: the CPU count; 1 = in this process, still
-    under the time limit, when called from the main thread; from another thread, always a worker). ``on_done(path, record, cached)`` is called as each one is ready.
+    under the time limit, when called from the main thread; from another thread, always a worker).
+    ``on_done(path, record, cached)`` is called as each one is ready.
     ``deep``: the strings whose users to look up; runs androguard's full analysis on every APK (never
     cached, never read from the cache). ``keep=False``: records are only handed to ``on_done`` and not
     kept (the result maps each path to (None, cached)), so that memory does not grow with the number
-    of APKs."""
+    of APKs. ``known_sha256``: the SHA-256 of some paths, already computed by the caller (not read
+    again)."""
     if deep is not None:
         use_cache = False
     deep_args = tuple(sorted(deep)) if deep is not None else None
@@ -114,7 +117,7 @@ def features_many(paths: Iterable[Path], *, jobs: int | None = None, limits: Lim
     for path in paths:
         path = Path(path)
         try:
-            sha256 = file_sha256(path)
+            sha256 = (known_sha256 or {}).get(path) or file_sha256(path)
         except OSError as exc:
             out[path] = (_failed(path, "", f"cannot be read: {exc}"), False)
             _notify(on_done, path, out[path], out, keep)
