@@ -168,7 +168,7 @@ def test_modified_utf8_strings_read_the_same_on_both_paths(monkeypatch):
     items = [(0, b""),  # the empty string: its length byte is itself a NUL
              (3, b"a\xc0\x80b"),  # NUL inside a string, as modified UTF-8 writes it
              (2, b"\xed\xa0\xbd\xed\xb8\x80"),  # U+1F600 as a CESU-8 surrogate pair
-             (5, "plain".encode()), (2, "蜂采".encode())]
+             (5, b"plain"), (2, "蜂采".encode())]
     dex = _dex_of_raw(items)
     fast = read_dex(dex)
     assert fast.strings == ["", "a\x00b", "\U0001F600", "plain", "蜂采"] and fast.error is None
