@@ -34,6 +34,8 @@ import threading
 import time
 from pathlib import Path
 
+from as_installed import compile_bytecode
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_CORPUS = ROOT.parent / "shared" / "corpus" / "apks"
 CACHE = Path(os.environ.get("INSPECTOR_BENCH_CACHE", Path.home() / ".cache" / "inspector-bench"))
@@ -244,17 +246,6 @@ def bench_pack_load(runs: int) -> dict:
     out = {"pack_load_s_median": round(statistics.median(times), 3), "runs": runs}
     print(json.dumps(out), flush=True)
     return out
-
-
-def compile_bytecode() -> None:
-    """inspector's bytecode written as ``pip install`` leaves it (pip compiles on install). With an
-    editable install and ``PYTHONDONTWRITEBYTECODE=1`` (set on these machines) every process would
-    compile inspector's sources again (~40 ms CPU), which no installed copy does."""
-    import compileall
-
-    import inspector
-
-    compileall.compile_dir(Path(inspector.__file__).parent, quiet=1)
 
 
 def main() -> None:

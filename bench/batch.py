@@ -26,6 +26,8 @@ import time
 import zipfile
 from pathlib import Path
 
+from as_installed import compile_bytecode
+
 REPO = Path(__file__).resolve().parent.parent
 NOTES_APK = REPO / "tests" / "fixtures" / "apks" / "org.demo.notes.apk"
 
@@ -99,16 +101,6 @@ def run_batch(profiles: list[Path], work: Path, label: str) -> dict:
     stages = sorted({r.stage for r in summary.rows})
     return {"phones": len(profiles), "seconds": elapsed, "apk_copies": summary.apk_copies,
             "different_apks": summary.unique_apks, "apk_extractions": summary.apk_extractions, "stages": stages}
-
-
-def compile_bytecode() -> None:
-    """inspector's bytecode written as ``pip install`` leaves it; with ``PYTHONDONTWRITEBYTECODE=1``
-    (set on these machines) an editable install would compile its sources again in every run."""
-    import compileall
-
-    import inspector
-
-    compileall.compile_dir(Path(inspector.__file__).parent, quiet=1)
 
 
 def main() -> int:
