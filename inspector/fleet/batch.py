@@ -213,15 +213,15 @@ class Batch:
         row.detail = ""
 
     def _yara(self):
-        """The pack's YARA rules, run while each APK's DEX is read once (without them, the phone's APK
-        check would read every DEX a second time for YARA); None when they cannot be loaded (the APK
-        check reports that)."""
-        from inspector.analyze.apk.yara_rules import YaraRulesError, yara_for
+        """The pack's YARA rules and their folders, run while each APK's DEX is read once (without them,
+        the phone's APK check would read every DEX a second time for YARA); (None, ()) when they cannot
+        be loaded (the APK check reports that)."""
+        from inspector.analyze.apk.yara_rules import YaraRulesError, pack_yara
 
         try:
-            return yara_for(list(self.pack.folders("iocs")), self.pack.sha256)
+            return pack_yara(self.pack)
         except YaraRulesError:
-            return None
+            return None, ()
 
     def _opened_store(self):
         """The batch's one store for recording its phones' scans (opened and migrated once, not once
@@ -276,9 +276,9 @@ class Batch:
                     mine[sha] = path
         try:
             if mine:
+                yara, folders = self._yara()
                 with self._extracting:
-                    features_many(list(mine.values()), yara=self._yara(),
-                                  yara_folders=tuple(self.pack.folders("iocs")), keep=False,
+                    features_many(list(mine.values()), yara=yara, yara_folders=folders, keep=False,
                                   on_done=self._extracted, known_sha256={p: sha for sha, p in mine.items()})
         except Exception:  # noqa: BLE001, S110 - the phone's APK check tries again and reports what fails
             pass

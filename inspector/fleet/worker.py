@@ -56,13 +56,11 @@ def _local_yara():
     """This workstation's pack's YARA rules and their folders, run while the DEX is read (a record whose
     rules differ from the pack that checks it later gets only its YARA tier run again); (None, ()) if
     they cannot be loaded."""
-    from inspector.analyze.apk.yara_rules import YaraRulesError, yara_for
+    from inspector.analyze.apk.yara_rules import YaraRulesError, pack_yara
     from inspector.analyze.signatures import SignaturePack, SignaturePackError
 
     try:
-        pack = SignaturePack.load()
-        folders = tuple(pack.folders("iocs"))
-        return yara_for(list(folders), pack.sha256), folders
+        return pack_yara(SignaturePack.load())
     except (SignaturePackError, YaraRulesError):
         return None, ()
 

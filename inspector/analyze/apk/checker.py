@@ -15,7 +15,7 @@ from inspector.analyze.apk.deep import enrich, rule_needles
 from inspector.analyze.apk.engine import entry_for, rules_for
 from inspector.analyze.apk.pool import DEFAULT_LIMITS, Limits, features_many
 from inspector.analyze.apk.rules import ApkRule, ApkRuleError
-from inspector.analyze.apk.yara_rules import YaraRules, yara_for
+from inspector.analyze.apk.yara_rules import YaraRules, pack_yara
 
 DEEP_MODES = ("flagged", "all", "none")
 
@@ -37,8 +37,8 @@ class ApkChecker:
             if clash := {r.id for r in rules} & {r.id for r in more}:
                 raise ApkRuleError(f"{folder}: rule id(s) already in the pack: {', '.join(sorted(clash))}")
             rules += more
-        iocs = tuple(pack.folders("iocs"))
-        return cls(rules=rules, pack=pack, yara=yara_for(list(iocs), pack.sha256), yara_folders=iocs)
+        yara, folders = pack_yara(pack)
+        return cls(rules=rules, pack=pack, yara=yara, yara_folders=folders)
 
     def check(self, paths: Iterable[Path], *, jobs: int | None = None, limits: Limits = DEFAULT_LIMITS,
               deep: str = "flagged", use_cache: bool = True, skip: frozenset[str] = frozenset(),

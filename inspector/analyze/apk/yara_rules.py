@@ -90,3 +90,11 @@ def yara_for(folders: list[Path], version: str = "") -> YaraRules | None:
     if key not in _CACHE:
         _CACHE[key] = load_yara(*folders)
     return _CACHE[key]
+
+
+def pack_yara(pack) -> tuple[YaraRules | None, tuple[Path, ...]]:
+    """A signature pack's YARA rules (its ``iocs`` folders, then the imported ones; compiled once per
+    process and pack version) and those folders, which pool workers load them from.
+    Raises YaraRulesError."""
+    folders = tuple(pack.folders("iocs"))
+    return yara_for(list(folders), pack.sha256), folders
