@@ -216,20 +216,29 @@ def _ensure_wal(cursor: Any) -> None:
     opening a fresh store while the first one switches it gets "database is locked" at once:
     retry until the switch is done by either process, or the busy timeout has passed.
     """
-    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+    def switch() -> None:
+        if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+            return
+        mode = str(cursor.execute("PRAGMA journal_mode = WAL").fetchone()[0]).lower()
+        if mode != "wal":
+            log.warning("SQLite store could not switch to WAL (journal_mode=%s)", mode)
+
+    _until_unlocked(switch, SQLITE_BUSY_TIMEOUT_S, 0.02)
+
+
+def _until_unlocked(action: Any, timeout_s: float, pause_s: float) -> None:
+    """Run ``action`` again every ``pause_s`` while SQLite says the database is locked or busy, for up
+    to ``timeout_s``; any other error, or the last one, is raised."""
+    deadline = time.monotonic() + timeout_s
     while True:
         try:
-            if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
-                return
-            mode = str(cursor.execute("PRAGMA journal_mode = WAL").fetchone()[0]).lower()
-            if mode != "wal":
-                log.warning("SQLite store could not switch to WAL (journal_mode=%s)", mode)
+            action()
             return
         except sqlite3.OperationalError as exc:
             message = str(exc).lower()
             if ("locked" not in message and "busy" not in message) or time.monotonic() > deadline:
                 raise
-            time.sleep(0.02)
+        time.sleep(pause_s)
 
 
 def _install_sqlite_hooks(engine: Engine, file_based: bool) -> None:
@@ -278,17 +287,10 @@ def _begin_write(raw: sqlite3.Connection, mode: str, timeout_ms: int) -> None:
     CPU). The handler stays on for everything else (a checkpoint, a schema change)."""
     raw.execute("PRAGMA busy_timeout = 0")
     try:
-        deadline = time.monotonic() + timeout_ms / 1000
-        while True:
-            try:
-                raw.execute(f"BEGIN {mode}")
-                return
-            except sqlite3.OperationalError as exc:
-                message = str(exc).lower()
-                if ("locked" not in message and "busy" not in message) or time.monotonic() > deadline:
-                    # as SQLAlchemy reports a failed statement, so callers see one kind of store error
-                    raise sqlalchemy_exc.OperationalError(f"BEGIN {mode}", None, exc) from exc
-            time.sleep(_WRITE_LOCK_POLL_S)
+        _until_unlocked(lambda: raw.execute(f"BEGIN {mode}"), timeout_ms / 1000, _WRITE_LOCK_POLL_S)
+    except sqlite3.OperationalError as exc:
+        # as SQLAlchemy reports a failed statement, so callers see one kind of store error
+        raise sqlalchemy_exc.OperationalError(f"BEGIN {mode}", None, exc) from exc
     finally:
         raw.execute(f"PRAGMA busy_timeout = {timeout_ms}")
 
