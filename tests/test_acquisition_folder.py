@@ -107,3 +107,26 @@ def test_finish_is_incomplete_when_any_artifact_is_not_complete(tmp_path):
     acq.finish()
     assert not acq.complete
     assert json.loads((acq.path / "acquisition.json").read_text())["finished_at"]
+
+
+def test_manifest_is_one_line_while_collecting_and_indented_once_finished(tmp_path):
+    acq = _new(tmp_path)
+    acq.write_bytes("a.txt", b"a")
+    during = (acq.path / "acquisition.json").read_text()
+    assert "\n" not in during and json.loads(during)["artifacts"]["a.txt"]["status"] == "complete"
+    acq.finish()
+    after = (acq.path / "acquisition.json").read_text()
+    assert after.count("\n") > 10
+    assert json.loads(after) == acq.manifest == Acquisition.open(acq.path).manifest
+
+
+def test_hashes_csv_is_rewritten_only_when_its_content_changes(tmp_path):
+    acq = _new(tmp_path)
+    acq.write_bytes("a.txt", b"a")
+    before = (acq.path / "hashes.csv").stat().st_ino
+    with acq.writer("b.txt") as out:  # the "pending" mark changes the manifest, not the hashes
+        assert (acq.path / "hashes.csv").stat().st_ino == before
+        assert json.loads((acq.path / "acquisition.json").read_text())["artifacts"]["b.txt"]["status"] == "pending"
+        out.write(b"b")
+    assert (acq.path / "hashes.csv").stat().st_ino != before
+    assert set(_hashes(acq)) == {"a.txt", "b.txt"}

@@ -78,6 +78,7 @@ class Acquisition:
     def __init__(self, path: Path, manifest: dict[str, Any]) -> None:
         self.path = path
         self.manifest = manifest
+        self._hashes_saved: bytes | None = None  # hashes.csv as this object last wrote it
 
     # -- creating and opening -------------------------------------------------------------------
     @classmethod
@@ -237,9 +238,17 @@ class Acquisition:
         return bool(self.manifest.get("complete"))
 
     def save(self) -> None:
-        """Rewrite hashes.csv and acquisition.json atomically (hashes first: the manifest names it)."""
-        self._atomic_write(HASHES, self._hashes_csv())
-        body = json.dumps(self.manifest, indent=1, ensure_ascii=False, sort_keys=False)
+        """Rewrite hashes.csv and acquisition.json atomically (hashes first: the manifest names it).
+
+        The manifest is rewritten twice per artifact while collecting; until :meth:`finish` it is
+        written in one line (json's C encoder: indenting goes through json's pure-Python encoder, which
+        was a fifth of a batch's CPU), then indented for people to read."""
+        hashes = self._hashes_csv()
+        if hashes != self._hashes_saved:  # unchanged by e.g. an artifact's "pending" mark
+            self._atomic_write(HASHES, hashes)
+            self._hashes_saved = hashes
+        body = (json.dumps(self.manifest, indent=1, ensure_ascii=False) if self.manifest.get("finished_at")
+                else json.dumps(self.manifest, ensure_ascii=False, separators=(",", ":")))
         self._atomic_write(MANIFEST, body.encode("utf-8"))
 
     def _hashes_csv(self) -> bytes:
