@@ -661,18 +661,21 @@ def doctor(frida: bool, frida_host: str | None) -> None:
 @click.option("--port", type=int, default=6101, show_default=True, help="TCP port on 127.0.0.1 (avoid 5555-5585).")
 @click.option("--no-auth", is_flag=True, help="Do not ask for key authorisation (like an insecure adbd).")
 @click.option("--deny", is_flag=True, help="Never allow a new key (to see how inspector handles refusal).")
-def simulate(profile: str, port: int, no_auth: bool, deny: bool) -> None:
+@click.option("--real-speed", is_flag=True,
+              help="Answer as slowly as a real phone on USB 2.0 (80 ms per command, 400 ms per pm, 36 MB/s; "
+                   "see docs/simulator.md) instead of at once.")
+def simulate(profile: str, port: int, no_auth: bool, deny: bool, real_speed: bool) -> None:
     """Run the simulated phone on 127.0.0.1 until Ctrl-C.
 
     It speaks the real ADB protocol: `inspector scan --tcp 127.0.0.1:PORT`, or Debian's
     `adb connect 127.0.0.1:PORT` then `adb shell` / `adb pull`, work against it.
     """
-    from inspector.simulator import AuthPolicy, DeviceProfile, SimulatedPhone
+    from inspector.simulator import USB2_PHONE, AuthPolicy, DeviceProfile, SimulatedPhone
 
     console = _console()
     prof = DeviceProfile.demo() if profile == "demo" else DeviceProfile.load(Path(profile))
     auth = AuthPolicy(required=not no_auth, on_new_key="deny" if deny else "allow")
-    phone = SimulatedPhone(prof, port=port, auth=auth)
+    phone = SimulatedPhone(prof, port=port, auth=auth, timing=USB2_PHONE if real_speed else None)
     phone.start()
     console.print(f"Simulated phone listening on {phone.address} (Ctrl-C to stop).")
     try:

@@ -13,11 +13,14 @@ from .auth import AuthEvent, AuthPolicy, KeyFormatError, decode_android_pubkey, 
 from .profile import DeviceProfile, FileStat, FileTree, ProfileError
 from .server import Faults, SimulatedPhone
 from .shell import parse_command
+from .timing import USB2_PHONE, DeviceTiming
 
 __all__ = [
+    "USB2_PHONE",
     "AuthEvent",
     "AuthPolicy",
     "DeviceProfile",
+    "DeviceTiming",
     "Faults",
     "FileStat",
     "FileTree",

@@ -26,8 +26,9 @@ from .auth import (
     verify_token_signature,
 )
 from .profile import DeviceProfile
-from .shell import TinyShell
+from .shell import TinyShell, parse_command
 from .sync import serve_sync
+from .timing import DeviceTiming, LinkClock
 from .wire import (
     A_AUTH,
     A_CLSE,
@@ -241,6 +242,9 @@ class _Connection:
             ck = checksum(data) if (self.checksums and data) else 0
         header = pack_header(command, arg0, arg1, len(data), ck)
         total = HEADER_SIZE + len(data)
+        link = self.phone._link
+        if link is not None:
+            link.charge(total, self.phone._stopping)
         with self.send_lock:
             if self.dead.is_set():
                 raise StreamClosed()
@@ -486,18 +490,25 @@ class _Connection:
             args = head.split(b",")[1:]
             if b"v2" in args or not cmd:  # no shell protocol v2; no interactive PTY shell
                 return None
-            return (lambda st: st.write_iter(shell.run(cmd).chunks)), False
+            return (lambda st: self._command(st, cmd)), False
         if service.startswith(b"exec:"):
             cmd = service[5:]
             if not cmd:
                 return None
-            return (lambda st: st.write_iter(shell.run(cmd).chunks)), False
+            return (lambda st: self._command(st, cmd)), False
         if service == b"sync:":
             fs = shell.fs
             return (lambda st: serve_sync(st, fs)), True
         if service == b"root:":
             return (lambda st: st.write(_ROOT_REFUSAL)), False
         return None
+
+    def _command(self, stream: _Stream, cmd: bytes) -> None:
+        result = self.phone._shell.run(cmd)
+        timing = self.phone.timing
+        if timing is not None:
+            self.phone._stopping.wait(timing.command_delay(parse_command(cmd).argv))
+        stream.write_iter(result.chunks)
 
     def _run_service(self, stream: _Stream, target: Callable[[_Stream], None]) -> None:
         try:
@@ -517,8 +528,12 @@ class SimulatedPhone:
     """A simulated Android phone reachable over ADB on ``host:port`` (see docs/simulator.md)."""
 
     def __init__(self, profile: DeviceProfile, host: str = "127.0.0.1", port: int = 0,
-                 auth: AuthPolicy | None = None, faults: Faults | None = None) -> None:
+                 auth: AuthPolicy | None = None, faults: Faults | None = None,
+                 timing: DeviceTiming | None = None) -> None:
         self.profile = profile
+        #: How long commands and transfers take (None: at once); fixed for the phone's life.
+        self.timing = timing
+        self._link = LinkClock(timing.link_bytes_per_s) if timing and timing.link_bytes_per_s else None
         self.host = host
         self._requested_port = port
         self.auth: AuthPolicy = auth if auth is not None else AuthPolicy()
