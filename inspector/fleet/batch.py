@@ -25,8 +25,8 @@ from typing import Any
 from inspector.acquire.android import errors
 from inspector.acquisition import Acquisition
 from inspector.analyze.apk import cache as apk_cache
-from inspector.analyze.apk.pool import features_many
 from inspector.analyze.signatures import SignaturePack
+from inspector.fleet.extraction import SharedExtraction
 from inspector.pipeline import Target, acquire_android, analyse_and_report, connect
 
 # How often the batch looks for new phones (USB listing, TCP probes).
@@ -127,8 +127,7 @@ class Batch:
         self._on_change = on_change or (lambda: None)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
-        self._sha_done: dict[str, threading.Event] = {}  # each different app: set once its features are in
-        self._extracting = threading.Lock()  # one phone's claims extracted at a time (the pool uses every core)
+        self._extraction = SharedExtraction(self._yara, self._extracted)  # each different app once
         self._shas_seen: set[str] = set()
         self._apk_copies = 0
         self._store = None
@@ -261,31 +260,10 @@ class Batch:
                 for record in features_through_jobs(self._shared_store(), wanted).values():
                     apk_cache.save(record)
             return
-        # Each different app is claimed by the first phone that has it; that phone extracts its claims in
-        # one call of the bounded process pool (time limit, memory guard: a hostile APK becomes an error
-        # entry, never a stuck batch), one phone at a time so that the workers never outnumber the
-        # cores; a phone whose apps another phone claimed waits for them.
-        mine: dict[str, Path] = {}
-        others: list[threading.Event] = []
-        with self.lock:
-            for sha, path in apks.items():
-                if sha in self._sha_done:
-                    others.append(self._sha_done[sha])
-                else:
-                    self._sha_done[sha] = threading.Event()
-                    mine[sha] = path
-        try:
-            if mine:
-                yara, folders = self._yara()
-                with self._extracting:
-                    features_many(list(mine.values()), yara=yara, yara_folders=folders, keep=False,
-                                  on_done=self._extracted, known_sha256={p: sha for sha, p in mine.items()})
-        except Exception:  # noqa: BLE001, S110 - the phone's APK check tries again and reports what fails
-            pass
-        finally:
-            for sha in mine:
-                self._sha_done[sha].set()
-        for done in others:
+        # Each different app is extracted once, in the batch's one extraction line (the bounded process
+        # pool: time limit, memory guard; a hostile APK becomes an error entry, never a stuck batch),
+        # together with whatever other phones handed in meanwhile; each phone waits for its own apps.
+        for done in self._extraction.submit(apks):
             done.wait()
 
     def _extracted(self, _path: Path, record: dict[str, Any], cached: bool) -> None:
@@ -329,6 +307,8 @@ class Batch:
             self._stop.wait(self.options.poll_s)
         for thread in self._threads:
             thread.join(timeout=None if not self._stop.is_set() else 1.0)
+        if all(not thread.is_alive() for thread in self._threads):
+            self._extraction.close()
         with self.lock:
             rows = sorted(self.rows.values(), key=lambda r: r.number)
             for row in rows:
