@@ -388,16 +388,17 @@ def test_a_writer_gives_up_after_the_busy_timeout(tmp_path: Path, monkeypatch: p
             assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 200
 
 
-def test_the_garbage_collector_is_paused_only_inside_a_write_transaction(store: Store) -> None:
+def test_the_garbage_collector_is_paused_only_inside_a_write_transaction(store: Store, tmp_path: Path) -> None:
     import gc
     import threading
 
     assert gc.isenabled()
     seen = []
-    with store.write_session() as session:
+    with store.write_session() as session, Store.open(f"sqlite:///{tmp_path / 'other.sqlite3'}") as other:
         seen.append(gc.isenabled())
         session.execute(select(func.count()).select_from(Scan))
-        inner = threading.Thread(target=lambda: store.record_scan(make_result("acq-thread")))
+        # Another thread's write transaction (in another store: this one's SQLite writer is taken) ends.
+        inner = threading.Thread(target=lambda: seen.append(other.record_scan(make_result("acq-thread")) > 0))
         inner.start()
         inner.join()  # another thread's transaction ended: still paused for this one
         seen.append(gc.isenabled())
@@ -405,9 +406,45 @@ def test_the_garbage_collector_is_paused_only_inside_a_write_transaction(store: 
     with pytest.raises(RuntimeError), store.write_session():
         raise RuntimeError("rolled back")
     seen.append(gc.isenabled())
-    assert seen == [False, False, True, True]
+    assert seen == [False, True, False, True, True]
     gc.disable()
     with store.write_session():
         pass
     assert not gc.isenabled()  # a collector the program had switched off stays off
     gc.enable()
+
+
+def test_threads_of_one_process_queue_for_the_sqlite_writer_instead_of_polling(tmp_path: Path) -> None:
+    """A batch's phones share one store: while one thread writes, the others wait on a lock, asleep;
+    they do not try BEGIN IMMEDIATE every millisecond against each other."""
+    import threading
+    import time
+
+    from sqlalchemy import event
+
+    with Store.open(f"sqlite:///{tmp_path / 'store.sqlite3'}") as store:
+        begins: list[str] = []
+
+        def trace(dbapi_connection, _record) -> None:
+            dbapi_connection.set_trace_callback(lambda sql: begins.append(sql) if sql.startswith("BEGIN") else None)
+
+        event.listen(store.engine, "connect", trace)
+        store.engine.dispose()  # new connections, traced
+        inside = threading.Event()
+
+        def long_writer() -> None:
+            with store.write_session() as session:
+                session.execute(select(func.count()).select_from(Scan))
+                inside.set()
+                time.sleep(0.4)
+
+        holder = threading.Thread(target=long_writer)
+        holder.start()
+        assert inside.wait(10)
+        others = [threading.Thread(target=store.record_scan, args=(make_result(f"acq-{n}"),)) for n in range(3)]
+        for thread in others:
+            thread.start()
+        for thread in [holder, *others]:
+            thread.join(30)
+        assert len(begins) == 4, begins  # one BEGIN each; polling made hundreds
+        assert count(store, Scan) == 3

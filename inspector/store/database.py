@@ -22,7 +22,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path, PurePath
@@ -347,6 +347,10 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        # SQLite has one writer at a time: this process's threads (a batch's phones) queue for it here,
+        # asleep, instead of each trying BEGIN IMMEDIATE every millisecond (_begin_write) against the
+        # others. PostgreSQL writes at once, each session on its own connection.
+        self._writers = threading.RLock() if engine.dialect.name == "sqlite" else nullcontext()
 
     @classmethod
     def open(cls, url: str | None = None) -> Store:
@@ -398,9 +402,10 @@ class Store:
 
     @contextmanager
     def write_session(self) -> Iterator[Session]:
-        """A write transaction (SQLite: ``BEGIN IMMEDIATE``), committed at the end of the block, with
-        the garbage collector paused until the commit is done (``_CollectorPause``)."""
-        with _COLLECTOR_PAUSE, Session(self._engine, expire_on_commit=False) as session, session.begin():
+        """A write transaction (SQLite: ``BEGIN IMMEDIATE``, one thread of this process at a time),
+        committed at the end of the block, with the garbage collector paused until the commit is done
+        (``_CollectorPause``)."""
+        with self._writers, _COLLECTOR_PAUSE, Session(self._engine, expire_on_commit=False) as session, session.begin():
             yield session
 
     def record_scan(self, result: Mapping[str, Any], *, case: str | None = None,
