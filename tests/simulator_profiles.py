@@ -132,3 +132,17 @@ def make_profile(
     if root.exists():
         raise FileExistsError(f"{root} exists; pass a fresh folder")
     return DeviceProfile.load(write_profile(root, files, commands, meta, **kwargs))
+
+
+def clean_twin(root: Path, serial: str) -> DeviceProfile:
+    """The shipped ``clean`` phone under another serial number: another phone with the same apps."""
+    import shutil
+
+    from inspector.resources import simulator_profiles_dir
+
+    folder = root / f"clean-{serial}"
+    shutil.copytree(simulator_profiles_dir() / "clean", folder, symlinks=True)
+    for name in ("profile.yaml", "commands/getprop.txt"):
+        path = folder / name
+        path.write_text(path.read_text().replace("33081JEHN09437", serial))
+    return DeviceProfile.load(folder)

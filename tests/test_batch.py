@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,18 +21,9 @@ from inspector.simulator import AuthPolicy, DeviceProfile, SimulatedPhone
 from inspector.simulator.server import Faults
 from inspector.store import Store
 from postgres import postgres_server, postgres_url, store_url  # noqa: F401 - fixtures
+from simulator_profiles import clean_twin
 
 EXE = Path(sys.executable).parent / "inspector"
-
-
-def _twin(root: Path, serial: str) -> DeviceProfile:
-    """The clean phone under another serial number: another phone with the same apps."""
-    folder = root / f"clean-{serial}"
-    shutil.copytree(simulator_profiles_dir() / "clean", folder, symlinks=True)
-    for name in ("profile.yaml", "commands/getprop.txt"):
-        path = folder / name
-        path.write_text(path.read_text().replace("33081JEHN09437", serial))
-    return DeviceProfile.load(folder)
 
 
 def _phones(tmp_path: Path, unplugged: bool = True) -> list[SimulatedPhone]:
@@ -41,7 +31,7 @@ def _phones(tmp_path: Path, unplugged: bool = True) -> list[SimulatedPhone]:
     phones = [SimulatedPhone(p, auth=AuthPolicy(required=False)) for p in profiles]
     # Drops the connection after ~60 kB: during the collection, after the phone said who it is.
     faults = Faults(drop_after_bytes=60_000) if unplugged else Faults()
-    phones.append(SimulatedPhone(_twin(tmp_path, "TWIN0002"), auth=AuthPolicy(required=False), faults=faults))
+    phones.append(SimulatedPhone(clean_twin(tmp_path, "TWIN0002"), auth=AuthPolicy(required=False), faults=faults))
     for phone in phones:
         phone.start()
     return phones
@@ -125,7 +115,7 @@ def test_cli_batch(tmp_path: Path, isolated_user_dirs: Path) -> None:
 def test_two_phones_with_the_same_apps_at_once(tmp_path: Path) -> None:
     """Both phones send the same APKs (same device paths) at the same moment into the one local APK
     cache: every APK of both must arrive (it once collided on a per-process temporary name)."""
-    phones = [SimulatedPhone(_twin(tmp_path, serial), auth=AuthPolicy(required=False)).start()
+    phones = [SimulatedPhone(clean_twin(tmp_path, serial), auth=AuthPolicy(required=False)).start()
               for serial in ("TWIN0003", "TWIN0004")]
     try:
         options = BatchOptions(out=tmp_path / "b", tcp=[p.address for p in phones], store=False, formats=("json",),

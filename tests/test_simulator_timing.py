@@ -6,19 +6,17 @@ another. The times asserted are lower bounds (a loaded machine only makes things
 from __future__ import annotations
 
 import hashlib
-import shutil
 import threading
 import time
 from pathlib import Path
 
 import pytest
 from adb_shell.adb_device import AdbDeviceTcp
-from simulator_profiles import make_profile
+from simulator_profiles import clean_twin, make_profile
 
 from inspector.analyze.signatures import SignaturePack
 from inspector.fleet.batch import Batch, BatchOptions
-from inspector.resources import simulator_profiles_dir
-from inspector.simulator import USB2_PHONE, AuthPolicy, DeviceProfile, DeviceTiming, SimulatedPhone
+from inspector.simulator import USB2_PHONE, AuthPolicy, DeviceTiming, SimulatedPhone
 
 BIG = bytes(range(256)) * 8192  # 2 MiB
 
@@ -113,20 +111,11 @@ def test_the_usb2_phone_uses_the_measured_figures() -> None:
     assert USB2_PHONE.link_bytes_per_s == 36e6
 
 
-def _twin(root: Path, serial: str) -> DeviceProfile:
-    folder = root / f"clean-{serial}"
-    shutil.copytree(simulator_profiles_dir() / "clean", folder, symlinks=True)
-    for name in ("profile.yaml", "commands/getprop.txt"):
-        path = folder / name
-        path.write_text(path.read_text().replace("33081JEHN09437", serial))
-    return DeviceProfile.load(folder)
-
-
 def test_a_batch_works_on_slow_phones_at_the_same_time(tmp_path: Path) -> None:
     """Three phones that each take seconds: every phone is started before the first is finished, so
     the batch takes about as long as one phone, not three."""
     timing = DeviceTiming(command_s=0.05, program_s={"pm": 0.05})
-    phones = [SimulatedPhone(_twin(tmp_path, f"SLOW{n:04d}"), auth=AuthPolicy(required=False), timing=timing)
+    phones = [SimulatedPhone(clean_twin(tmp_path, f"SLOW{n:04d}"), auth=AuthPolicy(required=False), timing=timing)
               for n in range(3)]
     for phone in phones:
         phone.start()
