@@ -278,12 +278,13 @@ def batch(tcp: tuple[str, ...], usb: bool | None, count: int | None, out: Path |
             if row.error:
                 stage += f" — {row.error}"
             view.add_row(str(row.number), escape(row.label), escape(row.model or ""), escape(stage[:100]),
-                         row.verdict or "", str(len(row.findings)) if row.verdict else "")
+                         _batch_verdict(row.verdict), _batch_findings(row.findings) if row.verdict else "")
         if not rows:
             view.add_row("", "waiting for phones…", "", "", "", "")
         return view
 
-    with Live(table(), console=console, refresh_per_second=4, get_renderable=table):
+    # transient: the last view is printed once below, not left on the screen by Live as well
+    with Live(table(), console=console, refresh_per_second=4, get_renderable=table, transient=True):
         try:
             summary = job.run()
         except KeyboardInterrupt:
@@ -301,6 +302,25 @@ def batch(tcp: tuple[str, ...], usb: bool | None, count: int | None, out: Path |
     if not summary.rows or any(r.stage != "done" or r.verdict != "nothing_found" for r in summary.rows):
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_NOTHING_FOUND)
+
+
+def _batch_verdict(verdict: str | None) -> str:
+    """A phone's verdict in the batch table: the verdict's code (as in fleet.csv and the JSON report),
+    in the verdict's colours."""
+    from inspector.cli import _VERDICT_STYLE
+
+    if not verdict:
+        return ""
+    style = _VERDICT_STYLE.get(verdict, _VERDICT_STYLE["incomplete"])
+    return f"[{style}] {verdict} [/{style}]"
+
+
+def _batch_findings(findings: list[dict]) -> str:
+    """How many findings matter (medium and above), then how many are low or informational: a phone
+    with nothing found usually has a few of those (USB debugging on, a computer allowed)."""
+    minor = sum(1 for f in findings if f.get("severity") in ("low", "info"))
+    serious = len(findings) - minor
+    return f"{serious}" + (f" (+{minor} low/info)" if minor else "")
 
 
 @click.command("worker")

@@ -106,6 +106,9 @@ def test_cli_batch(tmp_path: Path, isolated_user_dirs: Path) -> None:
             phone.stop()
     assert done.returncode == 1, done.stdout + done.stderr  # the BXAQ phone
     assert "fleet.html" in done.stdout and "implant_found" in done.stdout
+    assert done.stdout.count("Batch →") == 1  # the final table once (the live view is not left behind)
+    clean_line = next(line for line in done.stdout.splitlines() if phones[0].address in line)
+    assert "nothing_found" in clean_line and "0 (+" in clean_line and "low/info)" in clean_line
     shown = subprocess.run([str(EXE), "cases", "show", "trip"], env=env, capture_output=True, text=True)
     assert "2 phone(s), 2 acquisition(s)" in shown.stdout
     bad = subprocess.run([str(EXE), "batch", "--tcp", "nonsense"], env=env, capture_output=True, text=True)
