@@ -43,20 +43,18 @@ function hook(names, callbacks) {
   }
 }
 
-function openHook(via, pathIndex, flagsIndex) {
+// A hook on a call that takes a path: nothing is recorded unless the path is wanted; `describe(args,
+// fields)` adds what the call's other arguments say, `result(retval, fields, errno)` what it returned.
+function pathCallHook(kind, pathIndex, initial, describe, result) {
   return {
     onEnter(args) {
-      const fields = { via };
+      const fields = { ...initial };
       const path = readString(args[pathIndex], fields, "path");
       if (path === null || !pathWanted(path)) {
         this.fields = null;
         return;
       }
-      const flags = args[flagsIndex].toInt32();
-      fields.flags = flags;
-      if (flags & O_DIRECTORY) {
-        fields.dir = true;
-      }
+      describe(args, fields);
       const bt = nativeBacktrace(this.context);
       if (bt !== undefined) fields.bt = bt;
       this.fields = fields;
@@ -64,45 +62,40 @@ function openHook(via, pathIndex, flagsIndex) {
     onLeave(retval) {
       const fields = this.fields;
       if (fields) {
-        const fd = retval.toInt32();
-        fields.ret = fd;
-        if (fd < 0) fields.errno = this.errno;
-        emit("open", fields, "native", this.threadId);
+        result(retval, fields, this.errno);
+        emit(kind, fields, "native", this.threadId);
       }
     },
   };
 }
 
+function intResult(retval, fields, errno) {
+  fields.ret = retval.toInt32();
+  if (fields.ret < 0) fields.errno = errno;
+}
+
+function pointerResult(retval, fields, errno) {
+  fields.ret = retval.isNull() ? -1 : 0;
+  if (retval.isNull()) fields.errno = errno;
+}
+
+function openHook(via, pathIndex, flagsIndex) {
+  return pathCallHook("open", pathIndex, { via }, (args, fields) => {
+    const flags = args[flagsIndex].toInt32();
+    fields.flags = flags;
+    if (flags & O_DIRECTORY) {
+      fields.dir = true;
+    }
+  }, intResult);
+}
+
 function pathHook(kind, pathIndex, flagsIndex) {
-  return {
-    onEnter(args) {
-      const fields = {};
-      const path = readString(args[pathIndex], fields, "path");
-      if (path === null || !pathWanted(path)) {
-        this.fields = null;
-        return;
-      }
-      if (flagsIndex !== null && (args[flagsIndex].toInt32() & AT_REMOVEDIR)) {
-        fields.dir = true;
-      }
-      const bt = nativeBacktrace(this.context);
-      if (bt !== undefined) fields.bt = bt;
-      this.fields = fields;
-    },
-    onLeave(retval) {
-      const fields = this.fields;
-      if (fields) {
-        if (kind === "opendir") {
-          fields.ret = retval.isNull() ? -1 : 0;
-          if (retval.isNull()) fields.errno = this.errno;
-        } else {
-          fields.ret = retval.toInt32();
-          if (fields.ret < 0) fields.errno = this.errno;
-        }
-        emit(kind, fields, "native", this.threadId);
-      }
-    },
+  const describe = flagsIndex === null ? () => {} : (args, fields) => {
+    if (args[flagsIndex].toInt32() & AT_REMOVEDIR) {
+      fields.dir = true;
+    }
   };
+  return pathCallHook(kind, pathIndex, {}, describe, kind === "opendir" ? pointerResult : intResult);
 }
 
 function hex(bytes) {
