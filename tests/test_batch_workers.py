@@ -156,3 +156,22 @@ def test_distributed_batch_with_three_outside_workers(store_url: str, tmp_path: 
     assert all("Worker " in out for out in outputs)
     done_by_workers = sum(out.count("done job") for out in outputs)
     assert done_by_workers <= len(jobs)
+
+
+def test_a_worker_loads_the_pack_again_only_when_a_file_of_it_changed(tmp_path: Path, isolated_user_dirs: Path,
+                                                                      monkeypatch) -> None:
+    import shutil
+
+    from inspector.fleet import worker
+    from inspector.resources import signatures_dir
+
+    pack = tmp_path / "pack"
+    shutil.copytree(signatures_dir(), pack)
+    monkeypatch.setenv("INSPECTOR_SIGNATURES_DIR", str(pack))
+    first = worker._local_yara()
+    assert worker._local_yara() is first  # nothing changed: the same rules, not loaded again
+    rules_file = pack / "iocs" / "echap" / "rules.yar"
+    rules_file.write_text(rules_file.read_text() + '\nrule added_later { strings: $a = "added-later" condition: $a }\n')
+    second = worker._local_yara()
+    assert second is not first and "added_later" in {r.identifier for r in second[0].compiled}
+    assert "added_later" not in {r.identifier for r in first[0].compiled}

@@ -52,17 +52,42 @@ def apk_features_job(job: ClaimedJob) -> dict:
     return record
 
 
+_YARA_MEMO: dict[str, tuple[tuple, tuple]] = {}  # "pack" → (the pack files' stamp, (rules, folders))
+
+
 def _local_yara():
     """This workstation's pack's YARA rules and their folders, run while the DEX is read (a record whose
     rules differ from the pack that checks it later gets only its YARA tier run again); (None, ()) if
-    they cannot be loaded."""
+    they cannot be loaded. Loaded again only when a file of the pack (or of what the user imported) has
+    changed since the last job: a long-running worker sees a new pack at its next job without loading
+    the pack for every job."""
     from inspector.analyze.apk.yara_rules import YaraRulesError, pack_yara
     from inspector.analyze.signatures import SignaturePack, SignaturePackError
 
+    stamp = _pack_stamp()
+    memo = _YARA_MEMO.get("pack")
+    if memo is not None and memo[0] == stamp:
+        return memo[1]
     try:
-        return pack_yara(SignaturePack.load())
+        rules = pack_yara(SignaturePack.load())
     except (SignaturePackError, YaraRulesError):
-        return None, ()
+        rules = (None, ())
+    _YARA_MEMO["pack"] = (stamp, rules)
+    return rules
+
+
+def _pack_stamp() -> tuple:
+    """Name, size and modification time of every file of the pack in use and of the user's imports."""
+    from inspector.analyze.signatures import imported_signatures_dir
+    from inspector.resources import signatures_dir
+
+    stamp = []
+    for root in (signatures_dir(), imported_signatures_dir()):
+        for path in sorted(root.rglob("*")) if root.is_dir() else ():
+            if path.is_file() and "__pycache__" not in path.parts:
+                info = path.stat()
+                stamp.append((str(path), info.st_size, info.st_mtime_ns))
+    return tuple(stamp)
 
 
 class Worker:
