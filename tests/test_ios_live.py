@@ -44,6 +44,16 @@ def scan(tmp_path: Path, pack: SignaturePack, name: str = "acq", **kwargs):
     return acq, stats, lost, prompts
 
 
+def scan_phone(monkeypatch, tmp_path: Path, pack: SignaturePack, phone: FakeIPhone, folder: Path | None = None,
+               **kwargs):
+    """Scan ``phone`` (behind a fake usbmuxd started for it and stopped after) into ``folder``."""
+    mux = start(monkeypatch, tmp_path, phone)
+    try:
+        return scan(folder or tmp_path, pack, **kwargs)
+    finally:
+        mux.stop()
+
+
 def statuses(acq: Acquisition) -> dict[str, str]:
     return {name: record["status"] for name, record in acq.manifest["artifacts"].items()}
 
@@ -86,11 +96,7 @@ def test_pymobiledevice3_cli_pairs_with_an_untrusted_fake(monkeypatch, tmp_path)
 # -- the quick scan ---------------------------------------------------------------------------------
 def test_quick_scan_writes_the_ios_layout(monkeypatch, tmp_path, pack):
     phone = FakeIPhone()
-    mux = start(monkeypatch, tmp_path, phone)
-    try:
-        acq, stats, lost, prompts = scan(tmp_path, pack)
-    finally:
-        mux.stop()
+    acq, stats, lost, prompts = scan_phone(monkeypatch, tmp_path, pack, phone)
     assert lost is None and prompts == []
     assert acq.complete and acq.manifest["platform"] == "ios"
     device = acq.manifest["device"]
@@ -213,11 +219,7 @@ def test_unplugged_mid_way_keeps_the_part_and_resume_finishes(monkeypatch, tmp_p
 
 def test_unplugged_while_copying_a_crash_log(monkeypatch, tmp_path, pack):
     phone = FakeIPhone(unplug_at="afc:read#2")
-    mux = start(monkeypatch, tmp_path, phone)
-    try:
-        acq, _, lost, _ = scan(tmp_path, pack)
-    finally:
-        mux.stop()
+    acq, _, lost, _ = scan_phone(monkeypatch, tmp_path, pack, phone)
     assert isinstance(lost, ios_errors.IPhoneDisconnected)
     done = statuses(acq)
     assert done["profiles.json"] == "complete"
@@ -227,22 +229,14 @@ def test_unplugged_while_copying_a_crash_log(monkeypatch, tmp_path, pack):
 
 def test_phone_that_stops_trusting_mid_way(monkeypatch, tmp_path, pack):
     phone = FakeIPhone(unpair_at="service:com.apple.mobile.MCInstall")
-    mux = start(monkeypatch, tmp_path, phone)
-    try:
-        acq, _, lost, _ = scan(tmp_path, pack)
-    finally:
-        mux.stop()
+    acq, _, lost, _ = scan_phone(monkeypatch, tmp_path, pack, phone)
     assert isinstance(lost, ios_errors.DeviceUnpaired) and "Trust" in lost.hint
     assert statuses(acq)["apps.json"] == "complete" and acq.manifest["interrupted"]
 
 
 def test_locked_phone_fails_only_what_needs_unlocking(monkeypatch, tmp_path, pack):
     phone = FakeIPhone(locked_services={"com.apple.mobile.MCInstall", "com.apple.crashreportcopymobile"})
-    mux = start(monkeypatch, tmp_path, phone)
-    try:
-        acq, _, lost, _ = scan(tmp_path, pack)
-    finally:
-        mux.stop()
+    acq, _, lost, _ = scan_phone(monkeypatch, tmp_path, pack, phone)
     assert isinstance(lost, ios_errors.DeviceLocked)
     done = statuses(acq)
     assert done["apps.json"] == "complete" and done["profiles.json"] == "failed"
@@ -262,11 +256,7 @@ def test_hostile_names_and_values_stay_inside_the_folder(monkeypatch, tmp_path, 
                                     ("/", "x" * 300 + ".ips", b"long"), ("/Retired", "..", b"dots")]
     out = tmp_path / "out"
     out.mkdir()
-    mux = start(monkeypatch, tmp_path, phone)
-    try:
-        acq, _, lost, _ = scan(out, pack)
-    finally:
-        mux.stop()
+    acq, _, lost, _ = scan_phone(monkeypatch, tmp_path, pack, phone, folder=out)
     assert lost is None
     assert acq.manifest["device"]["model"] is None and acq.manifest["device"]["build"] is None
     assert json.loads((acq.path / "backup_settings.json").read_text())["WillEncrypt"] == "01"
@@ -288,11 +278,7 @@ def test_binary_plists_with_nul_and_uid_values(monkeypatch, tmp_path, pack):
     phone = FakeIPhone(binary_plists=True)  # binary plists can carry what XML cannot
     phone.profile.apps.append({"CFBundleIdentifier": "evil\x00/../../x", "ApplicationType": "User"})
     phone.profile.backup_domain["WillEncrypt"] = plistlib.UID(7)
-    mux = start(monkeypatch, tmp_path, phone)
-    try:
-        acq, _, lost, _ = scan(tmp_path, pack)
-    finally:
-        mux.stop()
+    acq, _, lost, _ = scan_phone(monkeypatch, tmp_path, pack, phone)
     assert lost is None and acq.complete
     assert json.loads((acq.path / "backup_settings.json").read_text())["WillEncrypt"] == 7
     assert json.loads((acq.path / "apps.json").read_text())[-1]["CFBundleIdentifier"] == "evil\x00/../../x"
@@ -302,11 +288,7 @@ def test_binary_plists_with_nul_and_uid_values(monkeypatch, tmp_path, pack):
 
 def test_unreadable_crash_log_does_not_hide_the_others(monkeypatch, tmp_path, pack):
     phone = FakeIPhone(ghost_crash_entries=[("/", "vanished.ips"), ("/", "Gone")])
-    mux = start(monkeypatch, tmp_path, phone)
-    try:
-        acq, stats, lost, _ = scan(tmp_path, pack)
-    finally:
-        mux.stop()
+    acq, stats, lost, _ = scan_phone(monkeypatch, tmp_path, pack, phone)
     assert lost is None and stats.crash_files == 4
     record = acq.manifest["artifacts"]["crash_logs"]
     assert record["status"] == "partial" and "/vanished.ips: not readable" in record["error"]
@@ -316,11 +298,7 @@ def test_endless_app_list_is_cut(monkeypatch, tmp_path, pack):
     phone = FakeIPhone()
     phone.profile.apps = [{"CFBundleIdentifier": f"com.example.app{n}", "ApplicationType": "User"}
                           for n in range(1500)]
-    mux = start(monkeypatch, tmp_path, phone)
-    try:
-        acq, stats, lost, _ = scan(tmp_path, pack, options=IosCollectOptions(max_apps=1000))
-    finally:
-        mux.stop()
+    acq, stats, lost, _ = scan_phone(monkeypatch, tmp_path, pack, phone, options=IosCollectOptions(max_apps=1000))
     assert stats.apps == 1000 and len(json.loads((acq.path / "apps.json").read_text())) == 1000
     assert statuses(acq)["apps.json"] == "partial"
     assert "more than 1000" in acq.manifest["artifacts"]["apps.json"]["error"]
@@ -534,11 +512,8 @@ def test_backup_leaves_the_owners_password_alone(monkeypatch, tmp_path, pack):
 
 def test_backup_without_consent_is_not_encrypted(monkeypatch, tmp_path, pack):
     phone = _backup_phone()
-    mux = start(monkeypatch, tmp_path, phone)
-    try:
-        acq, stats, lost, _ = scan(tmp_path, pack, options=IosCollectOptions(backup=True), confirm=lambda q: False)
-    finally:
-        mux.stop()
+    acq, stats, lost, _ = scan_phone(monkeypatch, tmp_path, pack, phone, options=IosCollectOptions(backup=True),
+                                     confirm=lambda q: False)
     assert lost is None and acq.complete and stats.backup_password is None
     assert "mobilebackup2:ChangePassword" not in phone.events
     assert plistlib.loads((acq.path / "backup" / "Manifest.plist").read_bytes())["IsEncrypted"] is False
