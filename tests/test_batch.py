@@ -149,3 +149,33 @@ def test_usb_listing_on_an_empty_bus_leaves_tcp_phones_alone(tmp_path: Path) -> 
         phone.stop()
     assert [(r.key, r.stage) for r in summary.rows] == [(f"tcp:{phone.address}", "done")]
     assert not [n for n in summary.notes if n.startswith("USB")]
+
+
+def test_a_stopped_batch_ends_at_once_with_many_phones_still_being_read(tmp_path: Path) -> None:
+    """Ctrl-C with eight phones that stopped answering half-way: the batch ends within its one grace
+    period (it gave each phone a second of its own, eight seconds), and says why each is incomplete."""
+    import threading
+    import time
+
+    phones = [SimulatedPhone(clean_twin(tmp_path, f"STALL{n:03d}"), auth=AuthPolicy(required=False),
+                             faults=Faults(stall_after_bytes=20_000)).start() for n in range(8)]
+    try:
+        job = Batch(BatchOptions(out=tmp_path / "b", tcp=[p.address for p in phones], store=False,
+                                 formats=("json",), poll_s=0.05), SignaturePack.load())
+        result = {}
+        runner = threading.Thread(target=lambda: result.setdefault("summary", job.run()))
+        runner.start()
+        deadline = time.monotonic() + 60
+        while sum(p.bytes_sent >= 20_000 for p in phones) < 8 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        stopped = time.monotonic()
+        job.stop()
+        runner.join(30)
+        took = time.monotonic() - stopped
+    finally:
+        for phone in phones:
+            phone.stop()
+    summary = result["summary"]
+    assert [r.stage for r in summary.rows] == ["incomplete"] * 8
+    assert all(r.error == "the batch was stopped" for r in summary.rows)
+    assert took < 5, f"the batch took {took:.1f} s to end after it was stopped"

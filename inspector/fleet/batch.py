@@ -33,6 +33,8 @@ from inspector.pipeline import Target, acquire_android, analyse_and_report, conn
 POLL_S = 1.0
 # A TCP address that answers is a phone waiting to be acquired; the probe itself must be quick.
 TCP_PROBE_TIMEOUT_S = 0.5
+# Once the batch is stopped (Ctrl-C), how long the phones still being read get, all together, to end.
+STOP_GRACE_S = 1.0
 
 STAGES_DONE = ("done", "incomplete", "failed")
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -305,8 +307,9 @@ class Batch:
                 thread.start()
                 self._changed()
             self._stop.wait(self.options.poll_s)
+        grace_until = time.monotonic() + STOP_GRACE_S  # one grace period for all, not one per phone
         for thread in self._threads:
-            thread.join(timeout=None if not self._stop.is_set() else 1.0)
+            thread.join(timeout=None if not self._stop.is_set() else max(0.0, grace_until - time.monotonic()))
         if all(not thread.is_alive() for thread in self._threads):
             self._extraction.close()
         with self.lock:
