@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from inspector.analyze.apk.cache import features as cached_features
 from inspector.analyze.apk.rules import ApkRule, Condition, load_rules
 from inspector.analyze.findings import SEVERITIES
 
@@ -174,24 +173,18 @@ def rules_for(folder: Path, families: set[str], version: str = "") -> list[ApkRu
     return _RULES[key]
 
 
-def check_apk(path: Path, rules: list[ApkRule], use_cache: bool = True, pack=None, yara=None,
-              record: dict[str, Any] | None = None) -> dict[str, Any]:
-    """One APK checked: its identity, errors, matches (APK rules, then the rest of the pack when given:
-    family package names, imported indicators, YARA). Never raises for a bad APK. ``record``: features
-    already extracted (by the process pool)."""
-    entry: dict[str, Any] = {"path": str(path), "sha256": None, "package": None, "label": None,
-                             "errors": [], "unreadable": True, "from_cache": False, "matches": []}
-    cached = False
-    try:
-        if record is None:
-            record, cached = cached_features(path, use_cache=use_cache, yara=yara)
-    except OSError as exc:
-        entry["errors"].append(f"cannot be read: {exc}")
-        return entry
-    except Exception as exc:  # noqa: BLE001 - a hostile APK must never end the run
-        entry["errors"].append(f"{type(exc).__name__}: {exc}"[:500])
-        return entry
-    return entry_for(path, record, rules, pack, cached)
+def check_apk(path: Path, rules: list[ApkRule], use_cache: bool = True, pack=None, yara=None) -> dict[str, Any]:
+    """One APK checked, by the path every APK takes (``features_many``: the cache, the time limit and
+    memory guard, errors as entries), then matched: its identity, errors, matches (APK rules, then the
+    rest of the pack when given: family package names, imported indicators, YARA). Never raises for a
+    bad APK. :class:`~inspector.analyze.apk.checker.ApkChecker` is the many-APK form the scans use."""
+    from inspector.analyze.apk.pool import features_many
+
+    [(record, cached)] = features_many([path], jobs=1, use_cache=use_cache, yara=yara).values()
+    entry = entry_for(path, record, rules, pack, cached)
+    if record.get("incomplete"):
+        entry["unreadable"] = True
+    return entry
 
 
 def entry_for(path: Path, rec: dict[str, Any], rules: list[ApkRule], pack=None, cached: bool = False,
