@@ -20,7 +20,7 @@ The figures: wall time of each batch (median of --runs), the batch process's CPU
 different APKs vs. APK feature extractions (must be equal to the different APKs), and the 50/10 time
 ratio, for each speed.
 
-    python bench/batch.py [--runs 3] [--small 10] [--large 50] [--speed usb2,instant] [--json FILE]
+    python bench/batch.py [--runs 3] [--small 10] [--large 50] [--speed usb2,instant,usb2x0.5] [--json FILE]
 """
 
 from __future__ import annotations
@@ -77,12 +77,31 @@ def make_profile(root: Path, number: int) -> Path:
 SPEEDS = ("usb2", "instant")
 
 
+def phone_timing(speed: str):
+    """``instant`` → None; ``usb2`` → USB2_PHONE; ``usb2xF`` → USB2_PHONE with every time multiplied by F
+    (``usb2x0.5``: phones twice as fast, to see how the ratio depends on the phones' speed)."""
+    from inspector.simulator import USB2_PHONE, DeviceTiming
+
+    if speed == "instant":
+        return None
+    if speed == "usb2":
+        return USB2_PHONE
+    if not speed.startswith("usb2x"):
+        raise ValueError(speed)
+    factor = float(speed.removeprefix("usb2x"))
+    if not factor > 0:
+        raise ValueError(speed)
+    return DeviceTiming(command_s=USB2_PHONE.command_s * factor,
+                        program_s={k: v * factor for k, v in USB2_PHONE.program_s.items()},
+                        link_bytes_per_s=USB2_PHONE.link_bytes_per_s / factor)
+
+
 def _phone_farm(profiles: list[str], speed: str, addresses, stop) -> None:
     """The simulated phones, in their own process (as real phones are other devices): they do not
     compete with the batch for its interpreter lock."""
-    from inspector.simulator import USB2_PHONE, AuthPolicy, DeviceProfile, SimulatedPhone
+    from inspector.simulator import AuthPolicy, DeviceProfile, SimulatedPhone
 
-    timing = USB2_PHONE if speed == "usb2" else None
+    timing = phone_timing(speed)
     phones = [SimulatedPhone(DeviceProfile.load(Path(p)), auth=AuthPolicy(required=False), timing=timing).start()
               for p in profiles]
     addresses.put([phone.address for phone in phones])
@@ -129,12 +148,18 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--small", type=int, default=10)
     parser.add_argument("--large", type=int, default=50)
-    parser.add_argument("--speed", default=",".join(SPEEDS), help="comma-separated, from: " + ", ".join(SPEEDS))
+    parser.add_argument("--speed", default=",".join(SPEEDS),
+                        help="comma-separated, from: " + ", ".join(SPEEDS) + ", usb2xF (usb2 times F)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     speeds = [s.strip() for s in args.speed.split(",") if s.strip()]
-    if not speeds or any(s not in SPEEDS for s in speeds):
-        parser.error(f"--speed takes {', '.join(SPEEDS)}")
+    try:
+        if not speeds:
+            raise ValueError("")
+        for speed in speeds:
+            phone_timing(speed)
+    except ValueError:
+        parser.error(f"--speed takes {', '.join(SPEEDS)} or usb2xF with F > 0")
     work = Path(tempfile.mkdtemp(prefix="bench-batch-"))
     for var in ("CONFIG", "DATA", "CACHE"):
         os.environ[f"INSPECTOR_{var}_DIR"] = str(work / var.lower())
