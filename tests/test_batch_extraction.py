@@ -4,6 +4,7 @@ handed in by several phone threads at once."""
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,25 @@ def test_a_closed_line_takes_nothing_more(apps) -> None:
     line.close()
     with pytest.raises(RuntimeError):
         line.submit(dict(list(apps.items())[:1]))
+
+
+def test_an_apk_that_runs_to_its_time_limit_does_not_hold_the_other_phones(apps, tmp_path: Path) -> None:
+    """Phone 1 hands in an APK that takes its whole time limit; phone 2's app, handed in after, is
+    extracted on a second line meanwhile and is done before the slow one is stopped."""
+    from apk_builders import apk_with_dex, dex_bytes
+
+    from inspector.analyze.apk.pool import Limits
+
+    slow = apk_with_dex(tmp_path / "slow.apk", dex_bytes(["x" * 8], repeat=3_000_000))
+    order: list[str] = []
+    line = SharedExtraction(lambda: (None, ()), lambda p, r, c: order.append(Path(p).name),
+                            limits=Limits(time_s=6))
+    [slow_done] = line.submit({"5" * 64: slow})
+    time.sleep(0.3)  # phone 1's wave is under way
+    sha, good = next(iter(apps.items()))
+    [good_done] = line.submit({sha: good})
+    assert good_done.wait(60)
+    assert not slow_done.is_set()  # still running towards its limit
+    assert slow_done.wait(60)
+    line.close()
+    assert order == [good.name, "slow.apk"]
