@@ -6,6 +6,7 @@ import json
 import os
 import re
 import sys
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +17,8 @@ import inspector
 from inspector.acquire.android import errors
 
 if TYPE_CHECKING:  # rich is imported where something is shown: `check --json` on APKs needs none of it
+    from collections.abc import Iterator
+
     from rich.console import Console
 
 EXIT_NOTHING_FOUND = 0
@@ -147,7 +150,6 @@ def scan(demo: bool, tcp: str | None, serial: str | None, out: Path | None, resu
         return scan_ios(udid=udid, backup=backup, sysdiagnose=sysdiagnose, out=out, resume=resume,
                         operator=operator, json_out=json_out, db=db, no_store=no_store, case=case,
                         trust_timeout=auth_timeout, window=window, formats=formats, lang=lang)
-    from inspector.acquisition import AcquisitionError
     from inspector.pipeline import (
         Target,
         acquire_android,
@@ -166,36 +168,24 @@ def scan(demo: bool, tcp: str | None, serial: str | None, out: Path | None, resu
         console.print("[bold yellow]The phone asks: “Allow USB debugging?”[/bold yellow] Unlock it and tap "
                       "*Allow* (tick *Always allow from this computer* to skip this next time). Waiting…")
 
-    from contextlib import nullcontext
+    with _collecting(console, folder, "inspector scan"), demo_phone() if demo else nullcontext() as demo_address:
+        target = Target(tcp=demo_address or tcp, serial=serial, demo=demo)
+        if demo:
+            console.print("Scanning the [bold]built-in demo phone[/bold] (a simulated Android phone "
+                          "just back from a border crossing).")
+        conn = connect(target, on_auth_prompt, auth_timeout)
+        with conn:
+            where = "the demo phone" if demo else f"{conn.transport.upper()} device {conn.serial}"
+            console.print(f"Connected to {where}.", highlight=False)
+            from inspector.acquire.android.collector import CollectOptions
 
-    try:
-        with demo_phone() if demo else nullcontext() as demo_address:
-            target = Target(tcp=demo_address or tcp, serial=serial, demo=demo)
-            if demo:
-                console.print("Scanning the [bold]built-in demo phone[/bold] (a simulated Android phone "
-                              "just back from a border crossing).")
-            conn = connect(target, on_auth_prompt, auth_timeout)
-            with conn:
-                where = "the demo phone" if demo else f"{conn.transport.upper()} device {conn.serial}"
-                console.print(f"Connected to {where}.", highlight=False)
-                from inspector.acquire.android.collector import CollectOptions
+            from inspector.cli_progress import RichReporter
 
-                from inspector.cli_progress import RichReporter
-
-                with RichReporter(console) as reporter:
-                    acq, stats, lost = acquire_android(
-                        conn, folder, resume=bool(resume), operator=operator, pack=pack, reporter=reporter,
-                        options=CollectOptions(pull_apks=not no_apks), demo=demo)
-    except (errors.DeviceError, AcquisitionError) as exc:
-        _fail(console, exc)
-        sys.exit(EXIT_ERROR)
-    except KeyboardInterrupt:
-        console.print(f"\n[bold]Stopped.[/bold] What was collected is kept in {folder}. To finish later: "
-                      f"inspector scan --resume {folder}", highlight=False)
-        sys.exit(EXIT_ERROR)
-    if lost:
-        _fail(console, lost)
-        console.print(f"What was collected is in {acq.path}; the report below covers only that part.")
+            with RichReporter(console) as reporter:
+                acq, stats, lost = acquire_android(
+                    conn, folder, resume=bool(resume), operator=operator, pack=pack, reporter=reporter,
+                    options=CollectOptions(pull_apks=not no_apks), demo=demo)
+    _say_lost(console, acq, lost)
     outcome = _analyse(console, acq, pack, window, db=db, store=not no_store, formats=report_formats,
                        lang=report_lang, case=case)
     _finish(console, outcome, json_out, stats=stats, lang=report_lang)
@@ -375,6 +365,30 @@ def _analyse(console: Console, acq, pack, window: str | None, **kwargs):
     except WindowError as exc:
         _fail(console, exc)
         sys.exit(EXIT_ERROR)
+
+
+@contextmanager
+def _collecting(console: Console, folder: Path, command: str) -> Iterator[None]:
+    """Around a scan's collection: a device or folder error is shown with what to do next and ends the
+    command; Ctrl-C says where the part collected is kept and how to finish it (``command --resume``)."""
+    from inspector.acquisition import AcquisitionError
+
+    try:
+        yield
+    except (errors.DeviceError, AcquisitionError) as exc:
+        _fail(console, exc)
+        sys.exit(EXIT_ERROR)
+    except KeyboardInterrupt:
+        console.print(f"\n[bold]Stopped.[/bold] What was collected is kept in {folder}. To finish later: "
+                      f"{command} --resume {folder}", highlight=False)
+        sys.exit(EXIT_ERROR)
+
+
+def _say_lost(console: Console, acq, lost) -> None:
+    """The phone went away mid-way (``lost``): say so, and that the report covers what was collected."""
+    if lost:
+        _fail(console, lost)
+        console.print(f"What was collected is in {acq.path}; the report below covers only that part.")
 
 
 def _exit_code(verdict: str) -> int:

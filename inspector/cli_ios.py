@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from inspector.acquire.android import errors
 
 _PROMPTS = {
     "trust": "[bold yellow]The iPhone asks: “Trust This Computer?”[/bold yellow] Unlock it, tap *Trust* and "
@@ -31,8 +30,7 @@ def scan_ios(*, udid: str | None, backup: bool, sysdiagnose: bool, out: Path | N
              operator: str | None, json_out: bool, db: str | None, no_store: bool, case: str | None,
              trust_timeout: float, window: str | None, formats: str, lang: str | None) -> None:
     from inspector.acquire.ios.collector import IosCollectOptions
-    from inspector.acquisition import AcquisitionError
-    from inspector.cli import EXIT_ERROR, _analyse, _fail, _finish, _start_scan
+    from inspector.cli import _analyse, _collecting, _finish, _say_lost, _start_scan
     from inspector.cli_progress import RichReporter
     from inspector.pipeline import acquire_ios
 
@@ -57,23 +55,13 @@ def scan_ios(*, udid: str | None, backup: bool, sysdiagnose: bool, out: Path | N
     def on_connected(found: str) -> None:
         console.print(f"Connected to the iPhone {found}.", highlight=False)
 
-    try:
-        with RichReporter(console) as reporter:
-            acq, stats, lost = acquire_ios(udid, folder, resume=bool(resume), operator=operator, pack=pack,
-                                           reporter=reporter, on_prompt=on_prompt, on_connected=on_connected,
-                                           trust_timeout_s=trust_timeout,
-                                           options=IosCollectOptions(sysdiagnose=sysdiagnose, backup=backup),
-                                           confirm=confirm)
-    except (errors.DeviceError, AcquisitionError) as exc:
-        _fail(console, exc)
-        sys.exit(EXIT_ERROR)
-    except KeyboardInterrupt:
-        console.print(f"\n[bold]Stopped.[/bold] What was collected is kept in {folder}. To finish later: "
-                      f"inspector scan --ios --resume {folder}", highlight=False)
-        sys.exit(EXIT_ERROR)
-    if lost:
-        _fail(console, lost)
-        console.print(f"What was collected is in {acq.path}; the report below covers only that part.")
+    with _collecting(console, folder, "inspector scan --ios"), RichReporter(console) as reporter:
+        acq, stats, lost = acquire_ios(udid, folder, resume=bool(resume), operator=operator, pack=pack,
+                                       reporter=reporter, on_prompt=on_prompt, on_connected=on_connected,
+                                       trust_timeout_s=trust_timeout,
+                                       options=IosCollectOptions(sysdiagnose=sysdiagnose, backup=backup),
+                                       confirm=confirm)
+    _say_lost(console, acq, lost)
     if stats is not None:
         console.print(f"iPhone: {stats.apps} apps listed, {stats.crash_files} crash/analytics logs copied"
                       + (f" ({stats.crash_files_skipped_done} done before)" if stats.crash_files_skipped_done else "")

@@ -232,17 +232,14 @@ class FileTree:
         return FileStat(mode, st.st_size, uid, gid, atime, mtime, ctime, st.st_nlink)
 
     def lstat(self, path: bytes) -> FileStat | None:
-        r = self.resolve(path, follow_last=False)
-        if r is None:
-            return None
-        parts, host = r
-        try:
-            return self._make_stat(parts, os.lstat(host))
-        except OSError:
-            return None
+        return self._stat(path, follow_last=False)
 
     def stat(self, path: bytes) -> FileStat | None:
-        r = self.resolve(path, follow_last=True)
+        return self._stat(path, follow_last=True)
+
+    def _stat(self, path: bytes, follow_last: bool) -> FileStat | None:
+        # resolve() follows the tree's links (the last one too for stat); what it gives is lstat'ed
+        r = self.resolve(path, follow_last=follow_last)
         if r is None:
             return None
         parts, host = r
