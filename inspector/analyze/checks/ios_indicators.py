@@ -12,7 +12,6 @@ infection; a visit to a site in Safari history alone says little (an ad, a redir
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
@@ -21,6 +20,7 @@ from inspector.analyze.checks.base import CheckOutcome
 from inspector.analyze.checks.ios_findings import artifact_evidence, backup_evidence, ios_finding
 from inspector.analyze.findings import Evidence, Finding
 from inspector.analyze.iocs import Indicator
+from inspector.analyze.iocs import slug as _slug
 from inspector.analyze.ios import data_usage, messages, safari_history, tcc
 from inspector.analyze.ios._sqlite import DatabaseUnusable
 from inspector.analyze.ios.evidence import IOSEvidence
@@ -37,10 +37,6 @@ DATA_USAGE = ("WirelessDomain", "Library/Databases/DataUsage.sqlite")
 STRENGTH = {"app": ("critical", "high"), "crash_log": ("critical", "high"), "data_usage": ("critical", "high"),
             "tcc": ("critical", "high"), "process_list": ("critical", "high"), "sms_link": ("high", "medium"),
             "safari_visit": ("medium", "low")}
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", text.casefold()).strip("_") or "unknown"
 
 
 def host_of(url: str) -> str:
