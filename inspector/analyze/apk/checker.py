@@ -78,7 +78,4 @@ class ApkChecker:
         return [entries[p] for p in paths]
 
     def _entry(self, path: Path, record: dict, cached: bool, skip: frozenset[str]) -> dict[str, Any]:
-        entry = entry_for(path, record, self.rules, self.pack, cached, skip=skip)
-        if record.get("incomplete"):
-            entry["unreadable"] = True
-        return entry
+        return entry_for(path, record, self.rules, self.pack, cached, skip=skip)

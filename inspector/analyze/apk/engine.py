@@ -181,10 +181,7 @@ def check_apk(path: Path, rules: list[ApkRule], use_cache: bool = True, pack=Non
     from inspector.analyze.apk.pool import features_many
 
     [(record, cached)] = features_many([path], jobs=1, use_cache=use_cache, yara=yara).values()
-    entry = entry_for(path, record, rules, pack, cached)
-    if record.get("incomplete"):
-        entry["unreadable"] = True
-    return entry
+    return entry_for(path, record, rules, pack, cached)
 
 
 def entry_for(path: Path, rec: dict[str, Any], rules: list[ApkRule], pack=None, cached: bool = False,
@@ -205,6 +202,7 @@ def entry_for(path: Path, rec: dict[str, Any], rules: list[ApkRule], pack=None, 
                 same["severity"], same["confidence"] = extra["severity"], extra["confidence"]
     return {"path": str(path), "sha256": rec.get("sha256"), "package": rec.get("package"),
             "label": labels.get("default"), "errors": list(rec.get("errors", [])), "from_cache": cached,
-            # nothing to match at all: neither the manifest nor any DEX could be read
-            "unreadable": not rec.get("package") and not any(d.get("strings") for d in rec.get("dex", [])),
+            # a limit or a crash stopped it, or nothing to match at all: neither the manifest nor any DEX read
+            "unreadable": bool(rec.get("incomplete"))
+            or (not rec.get("package") and not any(d.get("strings") for d in rec.get("dex", []))),
             "matches": matches}
