@@ -255,9 +255,14 @@ def _grading(item: dict, path: Path, rule_id: str) -> dict[str, str]:
     return {"severity": severity, "confidence": confidence, "source": _str(item, "source", path)}
 
 
+def pack_files(folder: Path) -> list[Path]:
+    """The files of a pack folder that make up its identity (all but Python's caches), sorted."""
+    return sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+
+
 def _folder_sha256(folder: Path) -> str:
     digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+    for path in pack_files(folder):
         digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()

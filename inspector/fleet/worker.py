@@ -78,15 +78,14 @@ def _local_yara():
 
 def _pack_stamp() -> tuple:
     """Name, size and modification time of every file of the pack in use and of the user's imports."""
-    from inspector.analyze.signatures import imported_signatures_dir
+    from inspector.analyze.signatures import imported_signatures_dir, pack_files
     from inspector.resources import signatures_dir
 
     stamp = []
     for root in (signatures_dir(), imported_signatures_dir()):
-        for path in sorted(root.rglob("*")) if root.is_dir() else ():
-            if path.is_file() and "__pycache__" not in path.parts:
-                info = path.stat()
-                stamp.append((str(path), info.st_size, info.st_mtime_ns))
+        for path in pack_files(root) if root.is_dir() else ():
+            info = path.stat()
+            stamp.append((str(path), info.st_size, info.st_mtime_ns))
     return tuple(stamp)
 
 
